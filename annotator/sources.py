@@ -1,0 +1,170 @@
+"""Read articles to import: plain-text files, folders of them, and JSONL.
+
+A file is read whole and checked before anything of it is used: one problem in
+a file (binary content, bad UTF-8, a malformed JSON line, a line without
+``text``) rejects the whole file, with every problem found named by file and line.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from annotator.model import first_line_title
+
+JSONL_SUFFIXES = {".jsonl", ".ndjson"}
+TEXT_SUFFIXES = {".txt", ".text"}
+MAX_PROBLEMS_PER_FILE = 20
+
+
+@dataclass(frozen=True, slots=True)
+class SourceDocument:
+    text: str
+    title: str
+    meta: dict[str, object]
+    origin: str  # "path" or "path:line", for messages
+
+
+@dataclass(frozen=True, slots=True)
+class SourceProblem:
+    path: Path
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line is not None else str(self.path)
+        return f"{where}: {self.message}"
+
+
+@dataclass(slots=True)
+class SourceFile:
+    """One input file: its documents, or the problems that reject it."""
+
+    path: Path
+    documents: list[SourceDocument] = field(default_factory=list)
+    problems: list[SourceProblem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def expand_paths(paths: Iterable[Path]) -> tuple[list[Path], list[SourceProblem]]:
+    """Files to read, in a stable order: given files as they are, folders searched
+    recursively for .txt/.text/.jsonl/.ndjson files (hidden ones left out)."""
+    files: list[Path] = []
+    problems: list[SourceProblem] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and p.suffix.lower() in TEXT_SUFFIXES | JSONL_SUFFIXES
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+            if not found:
+                problems.append(
+                    SourceProblem(path, "folder holds no .txt, .text, .jsonl or .ndjson files")
+                )
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        else:
+            problems.append(SourceProblem(path, "no such file or folder"))
+    return list(dict.fromkeys(files)), problems
+
+
+def read_source(path: Path) -> SourceFile:
+    """Read and check one file; never raises for bad content."""
+    source = SourceFile(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        source.problems.append(SourceProblem(path, f"cannot read: {exc.strerror}"))
+        return source
+    text = _decode(source, raw)
+    if text is None:
+        return source
+    if path.suffix.lower() in JSONL_SUFFIXES:
+        _read_jsonl(source, text)
+    elif not text.strip():
+        source.problems.append(SourceProblem(path, "file is empty"))
+    else:
+        source.documents.append(
+            SourceDocument(text, first_line_title(text), {"source": path.name}, str(path))
+        )
+    return source
+
+
+def _decode(source: SourceFile, raw: bytes) -> str | None:
+    if not raw.strip():
+        source.problems.append(SourceProblem(source.path, "file is empty"))
+        return None
+    if b"\x00" in raw[:8192]:
+        source.problems.append(
+            SourceProblem(source.path, "looks like a binary file (it contains NUL bytes), not text")
+        )
+        return None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        source.problems.append(
+            SourceProblem(
+                source.path,
+                f"is not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
+                "convert it to UTF-8 first",
+                line,
+            )
+        )
+        return None
+
+
+def _read_jsonl(source: SourceFile, text: str) -> None:
+    path = source.path
+    # Split on "\n" only: str.splitlines() would also cut at U+2028 and other
+    # separators that JSON allows unescaped inside strings.
+    for number, line in enumerate(text.split("\n"), 1):
+        if len(source.problems) >= MAX_PROBLEMS_PER_FILE:
+            source.problems.append(SourceProblem(path, "too many problems; stopped reading"))
+            return
+        if not line.strip():
+            continue
+        problem = _parse_line(source, number, line)
+        if problem:
+            source.problems.append(SourceProblem(path, problem, number))
+    if not source.documents and not source.problems:
+        source.problems.append(SourceProblem(path, "file holds no JSON lines"))
+
+
+def _parse_line(source: SourceFile, number: int, line: str) -> str | None:
+    """Parse one JSONL line into ``source.documents``; return a problem or None."""
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return f"not valid JSON ({exc.msg} at column {exc.colno})"
+    if not isinstance(record, dict):
+        return f"expected a JSON object, found {type(record).__name__}"
+    text = record.get("text")
+    if not isinstance(text, str):
+        return 'has no "text" string' if text is None else '"text" must be a string'
+    if not text.strip():
+        return '"text" is empty'
+    meta = record.get("meta", {})
+    if not isinstance(meta, dict):
+        return '"meta" must be a JSON object'
+    meta = {**meta}
+    meta.setdefault("source", f"{source.path.name}:{number}")
+    title = meta.get("title")
+    source.documents.append(
+        SourceDocument(
+            text,
+            title if isinstance(title, str) and title.strip() else first_line_title(text),
+            meta,
+            f"{source.path}:{number}",
+        )
+    )
+    return None

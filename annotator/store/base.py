@@ -1,0 +1,114 @@
+"""State and helpers shared by the store's read, edit and ingest parts."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from annotator.model import Relation, Span
+from annotator.store.errors import ConflictError, NotFoundError, WriteError
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def span_json(span: Span) -> dict[str, Any]:
+    return {
+        "id": span.id,
+        "start": span.start,
+        "end": span.end,
+        "token_start": span.token_start,
+        "token_end": span.token_end,
+        "label": span.label,
+    }
+
+
+def relation_json(relation: Relation) -> dict[str, Any]:
+    return {
+        "id": relation.id,
+        "head": relation.head,
+        "child": relation.child,
+        "label": relation.label,
+    }
+
+
+class StoreBase:
+    """An open database plus the identity that edits are audited under."""
+
+    def __init__(self, db: Database, path: Path, actor: str) -> None:
+        self.db = db
+        self.path = path
+        self.actor = actor
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def _transaction(self, what: str) -> Iterator[None]:
+        """One atomic write; SQLite failures become a WriteError naming the database."""
+        try:
+            with self.db.atomic():
+                yield
+        except sqlite3.OperationalError as exc:
+            raise WriteError(_write_failure(self.path, what, exc)) from exc
+
+    def _bump_version(self, doc_id: int, expected: int) -> int:
+        """Advance the document's version, or raise if another writer got there first."""
+        cursor = self.db.execute(
+            "UPDATE documents SET version = version + 1, updated_at = ? "
+            "WHERE id = ? AND version = ?",
+            [utc_now(), doc_id, expected],
+        )
+        if cursor.rowcount == 1:
+            return expected + 1
+        row = self.db.execute("SELECT version FROM documents WHERE id = ?", [doc_id]).fetchone()
+        if row is None:
+            raise NotFoundError(f"Document {doc_id} does not exist in {self.path}.")
+        raise ConflictError(doc_id, expected, int(row[0]))
+
+    def _audit(
+        self,
+        doc_id: int,
+        version: int,
+        action: str,
+        target: str,
+        target_id: int | None,
+        before: object = None,
+        after: object = None,
+    ) -> None:
+        self.db.execute(
+            "INSERT INTO audit (doc_id, at, actor, action, target, target_id, before, after, "
+            "version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                doc_id,
+                utc_now(),
+                self.actor,
+                action,
+                target,
+                target_id,
+                None if before is None else json.dumps(before, ensure_ascii=False),
+                None if after is None else json.dumps(after, ensure_ascii=False),
+                version,
+            ],
+        )
+
+
+def _write_failure(path: Path, what: str, exc: sqlite3.OperationalError) -> str:
+    message = str(exc)
+    if "readonly" in message or "read-only" in message:
+        reason = "the file is read-only"
+    elif "disk is full" in message or "database or disk is full" in message:
+        reason = "the disk is full"
+    elif "locked" in message or "busy" in message:
+        reason = "another program kept the database locked for too long"
+    else:
+        reason = message
+    return f"Could not save ({what}) to {path}: {reason}. The change was not saved."

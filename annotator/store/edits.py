@@ -1,0 +1,404 @@
+"""Edits of the gold layer. Each is one transaction: version check, change, audit row.
+
+Every method takes the document version the caller last saw and returns a
+``Change`` with the new version. If the document moved on meanwhile (another
+window, another process) it raises ConflictError and writes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from annotator.model import (
+    LabelKind,
+    Relation,
+    Span,
+    SpanError,
+    Status,
+    Tokens,
+    check_span,
+    make_span,
+    overlapping,
+)
+from annotator.store.base import StoreBase, relation_json, span_json
+from annotator.store.codec import unpack_ints
+from annotator.store.errors import InvalidEditError, NotFoundError
+
+GOLD = "gold"
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """The outcome of one committed edit."""
+
+    version: int
+    span: Span | None = None
+    relation: Relation | None = None
+    removed_spans: tuple[Span, ...] = ()
+    removed_relations: tuple[Relation, ...] = ()
+
+
+class EditsMixin(StoreBase):
+    # ---- spans -------------------------------------------------------------
+
+    def add_span(
+        self, doc_id: int, version: int, span: Span, *, replace_overlapping: bool = False
+    ) -> Change:
+        """Add a gold span. Overlapping gold spans are an error, or are removed
+        (with their relations) in the same transaction when ``replace_overlapping``."""
+        with self._transaction("add span"):
+            new_version = self._bump_version(doc_id, version)
+            self._check_label(span.label, LabelKind.ENTITY)
+            self._check_against_text(doc_id, span)
+            clashes = overlapping(self._gold_spans(doc_id), span)
+            if clashes and not replace_overlapping:
+                raise InvalidEditError(_overlap_message(doc_id, span, clashes))
+            removed_relations: list[Relation] = []
+            for clash in clashes:
+                removed_relations += self._delete_span_row(doc_id, new_version, clash)
+            added = self._insert_span(doc_id, span)
+            self._audit(doc_id, new_version, "add", "span", added.id, after=span_json(added))
+        return Change(new_version, added, None, tuple(clashes), tuple(removed_relations))
+
+    def restore_span(
+        self, doc_id: int, version: int, span: Span, relations: tuple[Relation, ...] = ()
+    ) -> Change:
+        """Put back a deleted span under its old id, with its relations (for undo)."""
+        if span.id is None:
+            raise InvalidEditError("only a span that was deleted (it has an id) can be restored")
+        with self._transaction("restore span"):
+            new_version = self._bump_version(doc_id, version)
+            self._check_against_text(doc_id, span)
+            clashes = overlapping(self._gold_spans(doc_id), span)
+            if clashes:
+                raise InvalidEditError(_overlap_message(doc_id, span, clashes))
+            restored = self._insert_span(doc_id, span)
+            self._audit(doc_id, new_version, "restore", "span", span.id, after=span_json(span))
+            for relation in relations:
+                self._insert_relation(doc_id, relation)
+                self._audit(
+                    doc_id,
+                    new_version,
+                    "restore",
+                    "relation",
+                    relation.id,
+                    after=relation_json(relation),
+                )
+        return Change(new_version, restored)
+
+    def delete_span(self, doc_id: int, version: int, span_id: int) -> Change:
+        """Delete a gold span and, in the same transaction, every relation that uses it."""
+        with self._transaction("delete span"):
+            new_version = self._bump_version(doc_id, version)
+            span = self._gold_span(doc_id, span_id)
+            removed_relations = self._delete_span_row(doc_id, new_version, span)
+        return Change(new_version, None, None, (span,), tuple(removed_relations))
+
+    def relabel_span(self, doc_id: int, version: int, span_id: int, label: str) -> Change:
+        with self._transaction("relabel span"):
+            new_version = self._bump_version(doc_id, version)
+            self._check_label(label, LabelKind.ENTITY)
+            before = self._gold_span(doc_id, span_id)
+            self.db.execute("UPDATE spans SET label = ? WHERE id = ?", [label, span_id])
+            after = Span(
+                before.start, before.end, before.token_start, before.token_end, label, span_id
+            )
+            self._audit(
+                doc_id,
+                new_version,
+                "relabel",
+                "span",
+                span_id,
+                before=span_json(before),
+                after=span_json(after),
+            )
+        return Change(new_version, after)
+
+    def move_span(
+        self, doc_id: int, version: int, span_id: int, token_start: int, token_end: int
+    ) -> Change:
+        """Give a gold span new token boundaries (inclusive token range)."""
+        with self._transaction("resize span"):
+            new_version = self._bump_version(doc_id, version)
+            before = self._gold_span(doc_id, span_id)
+            tokens = self._tokens(doc_id)
+            try:
+                moved = make_span(tokens, token_start, token_end, before.label)
+            except SpanError as exc:
+                raise InvalidEditError(f"Document {doc_id}: {exc}.") from exc
+            after = Span(
+                moved.start, moved.end, moved.token_start, moved.token_end, before.label, span_id
+            )
+            clashes = overlapping(self._gold_spans(doc_id), after)
+            if clashes:
+                raise InvalidEditError(_overlap_message(doc_id, after, clashes))
+            self.db.execute(
+                'UPDATE spans SET start = ?, "end" = ?, token_start = ?, token_end = ? '
+                "WHERE id = ?",
+                [after.start, after.end, after.token_start, after.token_end, span_id],
+            )
+            self._audit(
+                doc_id,
+                new_version,
+                "resize",
+                "span",
+                span_id,
+                before=span_json(before),
+                after=span_json(after),
+            )
+        return Change(new_version, after)
+
+    # ---- relations ---------------------------------------------------------
+
+    def add_relation(self, doc_id: int, version: int, head: int, child: int, label: str) -> Change:
+        with self._transaction("add relation"):
+            new_version = self._bump_version(doc_id, version)
+            self._check_label(label, LabelKind.RELATION)
+            if head == child:
+                raise InvalidEditError(f"Document {doc_id}: a span cannot relate to itself.")
+            self._gold_span(doc_id, head)
+            self._gold_span(doc_id, child)
+            duplicate = self.db.execute(
+                "SELECT id FROM relations WHERE doc_id = ? AND layer = 'gold' AND head = ? "
+                "AND child = ? AND label = ?",
+                [doc_id, head, child, label],
+            ).fetchone()
+            if duplicate is not None:
+                raise InvalidEditError(
+                    f"Document {doc_id}: relation {label} from span {head} to span {child} "
+                    "already exists."
+                )
+            relation = self._insert_relation(doc_id, Relation(head, child, label))
+            self._audit(
+                doc_id, new_version, "add", "relation", relation.id, after=relation_json(relation)
+            )
+        return Change(new_version, relation=relation)
+
+    def delete_relation(self, doc_id: int, version: int, relation_id: int) -> Change:
+        with self._transaction("delete relation"):
+            new_version = self._bump_version(doc_id, version)
+            relation = self._gold_relation(doc_id, relation_id)
+            self.db.execute("DELETE FROM relations WHERE id = ?", [relation_id])
+            self._audit(
+                doc_id,
+                new_version,
+                "delete",
+                "relation",
+                relation_id,
+                before=relation_json(relation),
+            )
+        return Change(new_version, removed_relations=(relation,))
+
+    def restore_relation(self, doc_id: int, version: int, relation: Relation) -> Change:
+        """Put back a deleted relation under its old id (for undo)."""
+        with self._transaction("restore relation"):
+            new_version = self._bump_version(doc_id, version)
+            self._gold_span(doc_id, relation.head)
+            self._gold_span(doc_id, relation.child)
+            restored = self._insert_relation(doc_id, relation)
+            self._audit(
+                doc_id,
+                new_version,
+                "restore",
+                "relation",
+                restored.id,
+                after=relation_json(restored),
+            )
+        return Change(new_version, relation=restored)
+
+    def relabel_relation(self, doc_id: int, version: int, relation_id: int, label: str) -> Change:
+        with self._transaction("relabel relation"):
+            new_version = self._bump_version(doc_id, version)
+            self._check_label(label, LabelKind.RELATION)
+            before = self._gold_relation(doc_id, relation_id)
+            self.db.execute("UPDATE relations SET label = ? WHERE id = ?", [label, relation_id])
+            after = Relation(before.head, before.child, label, relation_id)
+            self._audit(
+                doc_id,
+                new_version,
+                "relabel",
+                "relation",
+                relation_id,
+                before=relation_json(before),
+                after=relation_json(after),
+            )
+        return Change(new_version, relation=after)
+
+    # ---- document ----------------------------------------------------------
+
+    def set_status(self, doc_id: int, version: int, status: Status) -> Change:
+        with self._transaction("set status"):
+            new_version = self._bump_version(doc_id, version)
+            before = self.db.execute(
+                "SELECT status FROM documents WHERE id = ?", [doc_id]
+            ).fetchone()[0]
+            self.db.execute("UPDATE documents SET status = ? WHERE id = ?", [status.value, doc_id])
+            self._audit(
+                doc_id, new_version, "status", "document", doc_id, before=before, after=status.value
+            )
+        return Change(new_version)
+
+    def reset_gold(self, doc_id: int, version: int) -> Change:
+        """Replace the gold layer with a fresh copy of the model layer."""
+        with self._transaction("reset to model"):
+            new_version = self._bump_version(doc_id, version)
+            old_spans = self._gold_spans(doc_id)
+            old_relations = self._relations(doc_id, GOLD)
+            self.db.execute("DELETE FROM relations WHERE doc_id = ? AND layer = 'gold'", [doc_id])
+            self.db.execute("DELETE FROM spans WHERE doc_id = ? AND layer = 'gold'", [doc_id])
+            copy_model_to_gold(self, doc_id)
+            self._audit(
+                doc_id,
+                new_version,
+                "reset",
+                "document",
+                doc_id,
+                before={
+                    "spans": [span_json(s) for s in old_spans],
+                    "relations": [relation_json(r) for r in old_relations],
+                },
+                after={
+                    "spans": [span_json(s) for s in self._gold_spans(doc_id)],
+                    "relations": [relation_json(r) for r in self._relations(doc_id, GOLD)],
+                },
+            )
+        return Change(new_version, removed_spans=tuple(old_spans))
+
+    # ---- helpers -----------------------------------------------------------
+
+    def _check_label(self, label: str, kind: LabelKind) -> None:
+        row = self.db.execute(
+            "SELECT 1 FROM labels WHERE kind = ? AND name = ?", [kind.value, label]
+        ).fetchone()
+        if row is None:
+            raise InvalidEditError(
+                f"{label!r} is not a known {kind.value} label; add it to the label config first."
+            )
+
+    def _tokens(self, doc_id: int) -> Tokens:
+        row = self.db.execute(
+            "SELECT starts, ends FROM tokens WHERE doc_id = ?", [doc_id]
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"Document {doc_id} has no tokens in {self.path}.")
+        return Tokens(unpack_ints(row[0]), unpack_ints(row[1]))
+
+    def _check_against_text(self, doc_id: int, span: Span) -> None:
+        length = self.db.execute(
+            "SELECT length(text) FROM documents WHERE id = ?", [doc_id]
+        ).fetchone()[0]
+        try:
+            check_span(int(length), self._tokens(doc_id), span)
+        except SpanError as exc:
+            raise InvalidEditError(f"Document {doc_id}: {exc}.") from exc
+
+    def _gold_spans(self, doc_id: int) -> list[Span]:
+        return [
+            Span(start, end, ts, te, label, span_id)
+            for span_id, start, end, ts, te, label in self.db.execute(
+                'SELECT id, start, "end", token_start, token_end, label FROM spans '
+                "WHERE doc_id = ? AND layer = 'gold' ORDER BY start",
+                [doc_id],
+            ).fetchall()
+        ]
+
+    def _gold_span(self, doc_id: int, span_id: int) -> Span:
+        row = self.db.execute(
+            'SELECT start, "end", token_start, token_end, label FROM spans '
+            "WHERE id = ? AND doc_id = ? AND layer = 'gold'",
+            [span_id, doc_id],
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"Document {doc_id} has no gold span {span_id}.")
+        start, end, token_start, token_end, label = row
+        return Span(start, end, token_start, token_end, label, span_id)
+
+    def _relations(self, doc_id: int, layer: str) -> list[Relation]:
+        return [
+            Relation(head, child, label, rel_id)
+            for rel_id, head, child, label in self.db.execute(
+                "SELECT id, head, child, label FROM relations WHERE doc_id = ? AND layer = ? "
+                "ORDER BY id",
+                [doc_id, layer],
+            ).fetchall()
+        ]
+
+    def _gold_relation(self, doc_id: int, relation_id: int) -> Relation:
+        row = self.db.execute(
+            "SELECT head, child, label FROM relations WHERE id = ? AND doc_id = ? "
+            "AND layer = 'gold'",
+            [relation_id, doc_id],
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"Document {doc_id} has no gold relation {relation_id}.")
+        head, child, label = row
+        return Relation(head, child, label, relation_id)
+
+    def _insert_span(self, doc_id: int, span: Span) -> Span:
+        cursor = self.db.execute(
+            'INSERT INTO spans (id, doc_id, layer, start, "end", token_start, token_end, label) '
+            "VALUES (?, ?, 'gold', ?, ?, ?, ?, ?)",
+            [span.id, doc_id, span.start, span.end, span.token_start, span.token_end, span.label],
+        )
+        return Span(
+            span.start, span.end, span.token_start, span.token_end, span.label, cursor.lastrowid
+        )
+
+    def _insert_relation(self, doc_id: int, relation: Relation) -> Relation:
+        cursor = self.db.execute(
+            "INSERT INTO relations (id, doc_id, layer, head, child, label) "
+            "VALUES (?, ?, 'gold', ?, ?, ?)",
+            [relation.id, doc_id, relation.head, relation.child, relation.label],
+        )
+        return Relation(relation.head, relation.child, relation.label, cursor.lastrowid)
+
+    def _delete_span_row(self, doc_id: int, version: int, span: Span) -> list[Relation]:
+        """Delete one gold span and its relations, auditing each; returns the relations."""
+        relations = [
+            Relation(head, child, label, rel_id)
+            for rel_id, head, child, label in self.db.execute(
+                "SELECT id, head, child, label FROM relations WHERE head = ? OR child = ? "
+                "ORDER BY id",
+                [span.id, span.id],
+            ).fetchall()
+        ]
+        for relation in relations:
+            self.db.execute("DELETE FROM relations WHERE id = ?", [relation.id])
+            self._audit(
+                doc_id, version, "delete", "relation", relation.id, before=relation_json(relation)
+            )
+        self.db.execute("DELETE FROM spans WHERE id = ?", [span.id])
+        self._audit(doc_id, version, "delete", "span", span.id, before=span_json(span))
+        return relations
+
+
+def copy_model_to_gold(store: StoreBase, doc_id: int) -> None:
+    """Copy the model layer's spans and relations into the (empty) gold layer."""
+    id_map: dict[int, int] = {}
+    for span_id, start, end, ts, te, label in store.db.execute(
+        'SELECT id, start, "end", token_start, token_end, label FROM spans '
+        "WHERE doc_id = ? AND layer = 'model' ORDER BY id",
+        [doc_id],
+    ).fetchall():
+        cursor = store.db.execute(
+            'INSERT INTO spans (doc_id, layer, start, "end", token_start, token_end, label) '
+            "VALUES (?, 'gold', ?, ?, ?, ?, ?)",
+            [doc_id, start, end, ts, te, label],
+        )
+        id_map[span_id] = int(cursor.lastrowid or 0)
+    for head, child, label in store.db.execute(
+        "SELECT head, child, label FROM relations WHERE doc_id = ? AND layer = 'model' ORDER BY id",
+        [doc_id],
+    ).fetchall():
+        store.db.execute(
+            "INSERT INTO relations (doc_id, layer, head, child, label) VALUES (?, 'gold', ?, ?, ?)",
+            [doc_id, id_map[head], id_map[child], label],
+        )
+
+
+def _overlap_message(doc_id: int, span: Span, clashes: list[Span]) -> str:
+    listed = ", ".join(f"{c.label} {c.start}..{c.end}" for c in clashes[:3])
+    return (
+        f"Document {doc_id}: span {span.start}..{span.end} overlaps {listed}; "
+        "entity spans cannot overlap."
+    )

@@ -1,0 +1,40 @@
+"""Errors the store raises. Each message is a sentence a reviewer can act on."""
+
+from __future__ import annotations
+
+
+class StoreError(Exception):
+    """Base class for store errors."""
+
+
+class NotADatabaseError(StoreError):
+    """The file exists but is not an annotator database."""
+
+
+class SchemaTooNewError(StoreError):
+    """The database was written by a newer annotator; nothing was changed."""
+
+
+class WriteError(StoreError):
+    """The database could not be written (read-only, disk full, locked too long)."""
+
+
+class NotFoundError(StoreError, LookupError):
+    """A document, span or relation id that does not exist."""
+
+
+class ConflictError(StoreError):
+    """The document changed since it was loaded (another window or process)."""
+
+    def __init__(self, doc_id: int, expected: int, actual: int) -> None:
+        super().__init__(
+            f"Document {doc_id} was changed elsewhere (version {actual}, this window had "
+            f"version {expected}); reload it before editing."
+        )
+        self.doc_id = doc_id
+        self.expected = expected
+        self.actual = actual
+
+
+class InvalidEditError(StoreError, ValueError):
+    """An edit that would break the data model (misaligned or overlapping span, bad label)."""

@@ -1,0 +1,120 @@
+"""Bulk insertion of new documents with their model layer (copied to gold)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+
+from annotator.labels import color_for
+from annotator.model import Label, LabelKind, NewDocument
+from annotator.store.base import StoreBase, utc_now
+from annotator.store.codec import pack_ints
+from annotator.store.connection import insert_labels
+
+
+class IngestMixin(StoreBase):
+    def known_hashes(self, hashes: Iterable[str]) -> set[str]:
+        """The content hashes among ``hashes`` that are already stored."""
+        wanted = list(dict.fromkeys(hashes))
+        found: set[str] = set()
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                r[0]
+                for r in self.db.execute(
+                    f"SELECT content_hash FROM documents WHERE content_hash IN ({marks})", chunk
+                ).fetchall()
+            )
+        return found
+
+    def add_documents(self, docs: Sequence[NewDocument]) -> list[int | None]:
+        """Store documents in one transaction; returns each new id, or None for a
+        document whose text is already stored (it is skipped, not duplicated).
+
+        Each document lands with its tokens, its model layer and a gold copy of
+        it, or not at all: a killed process leaves whole documents only.
+        """
+        ids: list[int | None] = []
+        with self._transaction("import documents"):
+            self._ensure_labels(docs)
+            now = utc_now()
+            for doc in docs:
+                cursor = self.db.execute(
+                    "INSERT OR IGNORE INTO documents (text, content_hash, title, meta, status, "
+                    "version, created_at, updated_at) VALUES (?, ?, ?, ?, 'todo', 1, ?, ?)",
+                    [
+                        doc.text,
+                        doc.content_hash,
+                        doc.title,
+                        json.dumps(doc.meta, ensure_ascii=False),
+                        now,
+                        now,
+                    ],
+                )
+                if cursor.rowcount == 0:
+                    ids.append(None)
+                    continue
+                doc_id = int(cursor.lastrowid or 0)
+                self._insert_layers(doc_id, doc)
+                ids.append(doc_id)
+        return ids
+
+    def _insert_layers(self, doc_id: int, doc: NewDocument) -> None:
+        self.db.execute(
+            "INSERT INTO tokens (doc_id, count, starts, ends, sentence_starts) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [
+                doc_id,
+                len(doc.tokens),
+                pack_ints(doc.tokens.starts),
+                pack_ints(doc.tokens.ends),
+                pack_ints(doc.sentence_starts),
+            ],
+        )
+        for layer in ("model", "gold"):
+            span_ids: list[int] = []
+            for span in doc.spans:
+                cursor = self.db.execute(
+                    'INSERT INTO spans (doc_id, layer, start, "end", token_start, token_end, '
+                    "label) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        doc_id,
+                        layer,
+                        span.start,
+                        span.end,
+                        span.token_start,
+                        span.token_end,
+                        span.label,
+                    ],
+                )
+                span_ids.append(int(cursor.lastrowid or 0))
+            self.db.conn.executemany(
+                "INSERT INTO relations (doc_id, layer, head, child, label) VALUES (?, ?, ?, ?, ?)",
+                [
+                    (doc_id, layer, span_ids[r.head], span_ids[r.child], r.label)
+                    for r in doc.relations
+                ],
+            )
+
+    def _ensure_labels(self, docs: Sequence[NewDocument]) -> None:
+        """Labels a pipeline predicts but the config lacks are added with a generated color."""
+        entity = {s.label for d in docs for s in d.spans}
+        relation = {r.label for d in docs for r in d.relations}
+        known = {(label.kind, label.name) for label in self._all_labels()}
+        missing = [
+            Label(name, kind, color_for(name))
+            for kind, names in ((LabelKind.ENTITY, entity), (LabelKind.RELATION, relation))
+            for name in sorted(names)
+            if (kind, name) not in known
+        ]
+        if missing:
+            insert_labels(self.db, missing)
+
+    def _all_labels(self) -> list[Label]:
+        return [
+            Label(name, LabelKind(kind), color)
+            for kind, name, color in self.db.execute(
+                "SELECT kind, name, color FROM labels"
+            ).fetchall()
+        ]

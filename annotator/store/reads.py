@@ -1,0 +1,177 @@
+"""Read side of the store: document lists, one document with its layers, labels, stats."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+
+from annotator.model import (
+    Annotations,
+    Document,
+    DocumentSummary,
+    Label,
+    LabelKind,
+    Layer,
+    Relation,
+    Span,
+    Status,
+    Tokens,
+)
+from annotator.store.base import StoreBase
+from annotator.store.codec import unpack_ints
+from annotator.store.errors import NotFoundError
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    id: int
+    doc_id: int
+    at: str
+    actor: str
+    action: str
+    target: str
+    target_id: int | None
+    before: object
+    after: object
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    documents: int
+    by_status: dict[Status, int]
+    spans_by_label: dict[Layer, dict[str, int]] = field(default_factory=dict)
+    relations_by_label: dict[Layer, dict[str, int]] = field(default_factory=dict)
+
+
+class ReadsMixin(StoreBase):
+    def count_by_status(self) -> dict[Status, int]:
+        counts = dict.fromkeys(Status, 0)
+        for status, n in self.db.execute(
+            "SELECT status, COUNT(*) FROM documents GROUP BY status"
+        ).fetchall():
+            counts[Status(status)] = int(n)
+        return counts
+
+    def list_documents(
+        self, status: Status | None = None, offset: int = 0, limit: int = 200
+    ) -> list[DocumentSummary]:
+        """One page of documents in id order, with their gold span counts."""
+        where, params = ("WHERE d.status = ?", [status.value]) if status else ("", [])
+        rows = self.db.execute(
+            "SELECT d.id, d.title, d.status, d.version, "
+            "(SELECT COUNT(*) FROM spans s WHERE s.doc_id = d.id AND s.layer = 'gold') "
+            f"FROM documents d {where} ORDER BY d.id LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        ).fetchall()
+        return [
+            DocumentSummary(int(i), str(t), Status(s), int(v), int(n)) for i, t, s, v, n in rows
+        ]
+
+    def document_ids(self, status: Status | None = None) -> list[int]:
+        sql = "SELECT id FROM documents"
+        params: list[str] = []
+        if status is not None:
+            sql += " WHERE status = ?"
+            params.append(status.value)
+        return [int(r[0]) for r in self.db.execute(sql + " ORDER BY id", params).fetchall()]
+
+    def load_document(self, doc_id: int) -> Document:
+        # One read transaction: the text, tokens and both layers are one snapshot.
+        with self.db.atomic():
+            return self._load_document(doc_id)
+
+    def _load_document(self, doc_id: int) -> Document:
+        row = self.db.execute(
+            "SELECT d.text, d.meta, d.status, d.version, t.starts, t.ends, t.sentence_starts "
+            "FROM documents d JOIN tokens t ON t.doc_id = d.id WHERE d.id = ?",
+            [doc_id],
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"Document {doc_id} does not exist in {self.path}.")
+        text, meta, status, version, starts, ends, sentence_starts = row
+        return Document(
+            id=doc_id,
+            text=text,
+            tokens=Tokens(unpack_ints(starts), unpack_ints(ends)),
+            sentence_starts=unpack_ints(sentence_starts),
+            status=Status(status),
+            version=int(version),
+            meta=json.loads(meta),
+            model=self.annotations(doc_id, Layer.MODEL),
+            gold=self.annotations(doc_id, Layer.GOLD),
+        )
+
+    def annotations(self, doc_id: int, layer: Layer) -> Annotations:
+        spans = tuple(
+            Span(start, end, ts, te, label, span_id)
+            for span_id, start, end, ts, te, label in self.db.execute(
+                'SELECT id, start, "end", token_start, token_end, label FROM spans '
+                "WHERE doc_id = ? AND layer = ? ORDER BY start, id",
+                [doc_id, layer.value],
+            ).fetchall()
+        )
+        relations = tuple(
+            Relation(head, child, label, rel_id)
+            for rel_id, head, child, label in self.db.execute(
+                "SELECT id, head, child, label FROM relations "
+                "WHERE doc_id = ? AND layer = ? ORDER BY id",
+                [doc_id, layer.value],
+            ).fetchall()
+        )
+        return Annotations(spans, relations)
+
+    def document_version(self, doc_id: int) -> int:
+        row = self.db.execute("SELECT version FROM documents WHERE id = ?", [doc_id]).fetchone()
+        if row is None:
+            raise NotFoundError(f"Document {doc_id} does not exist in {self.path}.")
+        return int(row[0])
+
+    def labels(self, kind: LabelKind | None = None) -> list[Label]:
+        sql = "SELECT name, kind, color, hotkey, description FROM labels"
+        params: list[str] = []
+        if kind is not None:
+            sql += " WHERE kind = ?"
+            params.append(kind.value)
+        return [
+            Label(name, LabelKind(k), color, hotkey, description)
+            for name, k, color, hotkey, description in self.db.execute(
+                sql + " ORDER BY position", params
+            ).fetchall()
+        ]
+
+    def audit_log(self, doc_id: int) -> list[AuditEntry]:
+        return [
+            AuditEntry(
+                id=r[0],
+                doc_id=r[1],
+                at=r[2],
+                actor=r[3],
+                action=r[4],
+                target=r[5],
+                target_id=r[6],
+                before=None if r[7] is None else json.loads(r[7]),
+                after=None if r[8] is None else json.loads(r[8]),
+                version=r[9],
+            )
+            for r in self.db.execute(
+                "SELECT id, doc_id, at, actor, action, target, target_id, before, after, version "
+                "FROM audit WHERE doc_id = ? ORDER BY id",
+                [doc_id],
+            ).fetchall()
+        ]
+
+    def stats(self) -> Stats:
+        by_status = self.count_by_status()
+        spans: dict[Layer, dict[str, int]] = {layer: Counter() for layer in Layer}
+        for layer, label, n in self.db.execute(
+            "SELECT layer, label, COUNT(*) FROM spans GROUP BY layer, label ORDER BY label"
+        ).fetchall():
+            spans[Layer(layer)][label] = int(n)
+        relations: dict[Layer, dict[str, int]] = {layer: Counter() for layer in Layer}
+        for layer, label, n in self.db.execute(
+            "SELECT layer, label, COUNT(*) FROM relations GROUP BY layer, label ORDER BY label"
+        ).fetchall():
+            relations[Layer(layer)][label] = int(n)
+        return Stats(sum(by_status.values()), by_status, spans, relations)

@@ -1,0 +1,58 @@
+"""Shared fixtures. Qt runs offscreen; every test gets its own database and settings."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from annotator.store import Store
+
+PATTERNS = [
+    {"label": "GPE", "pattern": "Armenia"},
+    {"label": "GPE", "pattern": "Azerbaijan"},
+    {"label": "GPE", "pattern": "Russia"},
+    {"label": "GPE", "pattern": [{"LOWER": "united"}, {"LOWER": "states"}]},
+    {"label": "PERSON", "pattern": [{"TEXT": "Antony"}, {"TEXT": "Blinken"}]},
+    {"label": "PERSON", "pattern": "Blinken"},
+    {"label": "PERSON", "pattern": [{"TEXT": "Ararat"}, {"TEXT": "Mirzoyan"}]},
+    {"label": "ORG", "pattern": "CSTO"},
+    {"label": "NORP", "pattern": "Armenian"},
+]
+
+
+@pytest.fixture(autouse=True)
+def isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
+    """Keep the default database and QSettings of every test in its own folder."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    return home
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "test.db"
+
+
+@pytest.fixture
+def store(db_path: Path) -> Iterator[Store]:
+    with Store.open(db_path, actor="tester") as opened:
+        yield opened
+
+
+@pytest.fixture(scope="session")
+def rule_pipeline():
+    """A blank English pipeline with an EntityRuler: real spaCy, no downloaded model."""
+    from annotator.nlp.pipeline import Pipeline, load_pipeline
+
+    nlp = load_pipeline("blank:en")
+    ruler = nlp.add_pipe("entity_ruler")
+    ruler.add_patterns(PATTERNS)
+    return Pipeline(nlp)

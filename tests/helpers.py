@@ -1,0 +1,28 @@
+"""Small builders shared by tests."""
+
+from __future__ import annotations
+
+from annotator.model import NewDocument, Span, Tokens, first_line_title
+
+
+def whitespace_document(text: str, entities: dict[str, str] | None = None) -> NewDocument:
+    """A document tokenized on single spaces; ``entities`` maps a word to its label."""
+    starts: list[int] = []
+    ends: list[int] = []
+    offset = 0
+    for word in text.split(" "):
+        starts.append(offset)
+        ends.append(offset + len(word))
+        offset += len(word) + 1
+    spans = tuple(
+        Span(starts[i], ends[i], i, i, (entities or {})[text[starts[i] : ends[i]]])
+        for i in range(len(starts))
+        if text[starts[i] : ends[i]] in (entities or {})
+    )
+    return NewDocument(
+        text=text,
+        title=first_line_title(text),
+        tokens=Tokens(tuple(starts), tuple(ends)),
+        sentence_starts=(0,),
+        spans=spans,
+    )
