@@ -17,6 +17,8 @@ K = TypeVar("K")
 # failing that, word) boundaries. It keeps the parser's memory bounded and lets
 # articles longer than the pipeline's max_length through.
 CHUNK_CHARS = 100_000
+# Characters handed to one nlp.pipe batch at most (one piece may exceed it).
+BATCH_CHARS = 100_000
 
 
 @dataclass(slots=True)
@@ -54,27 +56,40 @@ def annotate(
     batch_size: int = 64,
     chunk_chars: int = CHUNK_CHARS,
 ) -> Iterator[tuple[K, Analysis]]:
-    """Yield ``(key, Analysis)`` for each ``(key, text)``, in input order."""
+    """Yield ``(key, Analysis)`` for each ``(key, text)``, in input order.
+
+    Texts go to ``nlp.pipe`` in groups of at most ``batch_size`` pieces and about
+    ``BATCH_CHARS`` characters, so a batch of long articles does not hold the
+    parser's state for megabytes of text at once.
+    """
     limit = max(1, min(chunk_chars, nlp.max_length - 1))
+    group: list[tuple[str, tuple[_Partial[K], int]]] = []
+    chars = 0
+    for key, text in items:
+        parts = split_text(text, limit)
+        partial = _Partial(key, len(parts), [], [], [], [])
+        for offset, piece in parts:
+            group.append((piece, (partial, offset)))
+            chars += len(piece)
+            if len(group) >= batch_size or chars >= BATCH_CHARS:
+                yield from _run(nlp, group)
+                group, chars = [], 0
+    yield from _run(nlp, group)
 
-    def pieces() -> Iterator[tuple[str, tuple[_Partial[K], int]]]:
-        for key, text in items:
-            parts = split_text(text, limit)
-            partial = _Partial(key, len(parts), [], [], [], [])
-            for offset, piece in parts:
-                yield piece, (partial, offset)
 
-    for doc, (partial, offset) in nlp.pipe(pieces(), batch_size=batch_size, as_tuples=True):
+def _run(
+    nlp: Language, group: list[tuple[str, tuple[_Partial[K], int]]]
+) -> Iterator[tuple[K, Analysis]]:
+    if not group:
+        return
+    for doc, (partial, offset) in nlp.pipe(group, batch_size=len(group), as_tuples=True):
         _append(partial, doc, offset)
         partial.done += 1
         if partial.done == partial.pieces:
-            yield (
-                partial.key,
-                Analysis(
-                    Tokens(tuple(partial.starts), tuple(partial.ends)),
-                    tuple(partial.sentence_starts),
-                    tuple(partial.spans),
-                ),
+            yield partial.key, Analysis(
+                Tokens(tuple(partial.starts), tuple(partial.ends)),
+                tuple(partial.sentence_starts),
+                tuple(partial.spans),
             )
 
 
