@@ -86,10 +86,13 @@ def _run(
         _append(partial, doc, offset)
         partial.done += 1
         if partial.done == partial.pieces:
-            yield partial.key, Analysis(
-                Tokens(tuple(partial.starts), tuple(partial.ends)),
-                tuple(partial.sentence_starts),
-                tuple(partial.spans),
+            yield (
+                partial.key,
+                Analysis(
+                    Tokens(tuple(partial.starts), tuple(partial.ends)),
+                    tuple(partial.sentence_starts),
+                    tuple(partial.spans),
+                ),
             )
 
 
