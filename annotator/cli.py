@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from annotator.labels import LabelConfigError, load_labels
@@ -69,6 +70,18 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "stats", parents=[common], help="counts per status and per label for both layers"
     )
+    opener = commands.add_parser(
+        "open", parents=[common], help="open the review window on a database file"
+    )
+    opener.add_argument("path", type=Path, metavar="DB", help="database file")
+    for p in (parser, opener):
+        p.add_argument(
+            "--keymap",
+            type=Path,
+            metavar="JSON",
+            default=argparse.SUPPRESS,
+            help="key binding overrides (default: keymap.json in the user config folder)",
+        )
     return parser
 
 
@@ -80,7 +93,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _import(db_path, args)
         if args.command == "stats":
             return _stats(db_path)
-        return _start(db_path)
+        if args.command == "open":
+            db_path = args.path
+        return _start(db_path, getattr(args, "keymap", None))
     except (CliError, StoreError, LabelConfigError) as exc:
         print(f"annotator: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
@@ -174,13 +189,52 @@ def format_stats(store: Store) -> str:
     return "\n".join(lines)
 
 
-def _start(db_path: Path) -> int:
-    """Open the database; a fresh one first gets the bundled sample article(s)."""
+def _start(db_path: Path, keymap: Path | None) -> int:
+    """Open the review window; a fresh database first gets the bundled sample."""
+    if not _display_available():
+        raise CliError(
+            "No display to show the window on (DISPLAY is not set). Run annotator in a "
+            "desktop session, or under a virtual one: xvfb-run annotator. "
+            "`annotator import` and `annotator stats` work without a display."
+        )
+    # Qt is imported here so that `import` and `stats` never load it.
+    from annotator.ui.app import run
+    from annotator.ui.keymap import KeymapError
+
     with Store.open(db_path) as store:
-        if not store.document_ids():
-            print("Empty database: importing the bundled sample article.", file=sys.stderr)
-            code = import_with_progress(store, sample_articles(), None)
-            if code != EXIT_OK:
-                return code
-        print(format_stats(store))
-    return EXIT_OK
+        first_run = None if store.document_ids() else sample_import_job(store.path)
+        try:
+            return run(store, first_run, keymap)
+        except KeymapError as exc:
+            raise CliError(str(exc)) from exc
+
+
+def _display_available() -> bool:
+    if not sys.platform.startswith("linux"):
+        return True
+    return any(os.environ.get(v) for v in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
+
+
+def sample_import_job(db_path: Path) -> Callable[[Callable[[int, int], None]], str]:
+    """A job for the window's background thread: import the bundled sample with the
+    default pipeline, through a connection of its own."""
+
+    def job(progress: Callable[[int, int], None]) -> str:
+        from annotator.importer import plan_import, run_import
+        from annotator.nlp.pipeline import Pipeline
+
+        with Store.open(db_path) as store:
+            paths = sample_articles()
+            plan = plan_import(store, paths)
+            done = 0
+            progress(0, plan.new_documents)
+
+            def advance(n: int) -> None:
+                nonlocal done
+                done += n
+                progress(done, plan.new_documents)
+
+            pipeline = Pipeline.load(None)
+            return run_import(store, pipeline, paths, plan=plan, progress=advance).summary()
+
+    return job

@@ -249,3 +249,106 @@ def first_line_title(text: str, limit: int = 80) -> str:
         if line:
             return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
     return "(empty)"
+
+
+class Change(enum.StrEnum):
+    """How a gold span differs from the model layer."""
+
+    SAME = "same"
+    ADDED = "added"
+    RELABELED = "relabeled"
+    RESIZED = "resized"
+
+
+@dataclass(frozen=True, slots=True)
+class LayerDiff:
+    changes: dict[int, Change]  # gold span id -> change
+    deleted: tuple[Span, ...]  # model spans the review removed
+
+    def changed(self, span_id: int) -> Change:
+        return self.changes.get(span_id, Change.SAME)
+
+
+def diff_layers(model: Sequence[Span], gold: Sequence[Span]) -> LayerDiff:
+    """Compare the gold layer with the model layer, span by span.
+
+    A gold span with the boundaries and label of a model span is unchanged; with
+    its boundaries only, relabeled; overlapping a model span of the same label,
+    resized; otherwise added. A model span that no gold span keeps (same
+    boundaries) or resizes (overlapping, same label) was deleted.
+    """
+    by_bounds = {(s.start, s.end): s for s in model}
+    ordered = sorted(model, key=lambda s: s.start)
+    starts = [s.start for s in ordered]
+    changes: dict[int, Change] = {}
+    kept: set[tuple[int, int]] = set()
+    for span in gold:
+        if span.id is None:
+            continue
+        twin = by_bounds.get((span.start, span.end))
+        if twin is not None:
+            kept.add((twin.start, twin.end))
+            changes[span.id] = Change.SAME if twin.label == span.label else Change.RELABELED
+            continue
+        # model spans do not overlap one another: the candidates start before span.end
+        first = bisect.bisect_left(starts, span.start)
+        while first > 0 and ordered[first - 1].end > span.start:
+            first -= 1
+        last = bisect.bisect_left(starts, span.end)
+        resized_from = [
+            m for m in ordered[first:last] if m.overlaps(span) and m.label == span.label
+        ]
+        if resized_from:
+            kept.update((m.start, m.end) for m in resized_from)
+            changes[span.id] = Change.RESIZED
+        else:
+            changes[span.id] = Change.ADDED
+    deleted = tuple(s for s in model if (s.start, s.end) not in kept)
+    return LayerDiff(changes, deleted)
+
+
+def spans_overlapping(spans: Sequence[Span], start: int, end: int) -> list[Span]:
+    """The spans of a list sorted by start that share characters with ``[start, end)``."""
+    i = bisect.bisect_left([s.start for s in spans], end)
+    found = []
+    while i > 0:
+        i -= 1
+        span = spans[i]
+        if span.end > start:
+            found.append(span)
+        elif span.start < start - MAX_SPAN_SCAN:
+            break
+    return found[::-1]
+
+
+# How far back spans_overlapping looks for a long span that starts before the range.
+MAX_SPAN_SCAN = 10_000
+
+
+def refresh_diff(
+    diff: LayerDiff,
+    model: Sequence[Span],
+    gold: Sequence[Span],
+    touched: Sequence[Span],
+) -> LayerDiff:
+    """``diff`` brought up to date after the gold spans ``touched`` (added, removed
+    or changed; both sorted lists already hold the new state) changed."""
+    if not touched:
+        return diff
+    start = min(s.start for s in touched)
+    end = max(s.end for s in touched)
+    while True:  # widen until no span crosses the window's edges
+        near = spans_overlapping(model, start, end) + spans_overlapping(gold, start, end)
+        wider = (min([start, *(s.start for s in near)]), max([end, *(s.end for s in near)]))
+        if wider == (start, end):
+            break
+        start, end = wider
+    local_gold = spans_overlapping(gold, start, end)
+    local = diff_layers(spans_overlapping(model, start, end), local_gold)
+    stale = {s.id for s in touched} | {s.id for s in local_gold}
+    changes = {k: v for k, v in diff.changes.items() if k not in stale}
+    changes.update(local.changes)
+    deleted = [d for d in diff.deleted if not (d.start < end and start < d.end)]
+    deleted.extend(local.deleted)
+    deleted.sort(key=lambda s: s.start)
+    return LayerDiff(changes, tuple(deleted))

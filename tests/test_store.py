@@ -176,15 +176,15 @@ def test_relations_edit_and_cascade_with_their_span(store: Store, doc_id: int):
     assert {r.id for r in deleted.removed_relations} == {c.relation.id, c2.relation.id}
     assert store.load_document(doc_id).gold.relations == ()
     # undo: the span and its relations come back under their old ids
-    restored = store.restore_span(
-        doc_id, deleted.version, deleted.removed_spans[0], deleted.removed_relations
+    restored = store.replace_spans(
+        doc_id, deleted.version, (), deleted.removed_spans, deleted.removed_relations
     )
     doc = store.load_document(doc_id)
     assert doc.gold.spans[0].id == blinken.id
     assert {r.id for r in doc.gold.relations} == {c.relation.id, c2.relation.id}
     assert restored.version == doc.version
     v = store.delete_relation(doc_id, doc.version, c.relation.id).version
-    store.restore_relation(doc_id, v, c.relation)
+    store.replace_spans(doc_id, v, relations=[c.relation])
     assert len(store.load_document(doc_id).gold.relations) == 2
     assert store.db.execute("PRAGMA foreign_key_check").fetchall() == []
 

@@ -7,6 +7,7 @@ window, another process) it raises ConflictError and writes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from annotator.model import (
@@ -36,6 +37,7 @@ class Change:
     relation: Relation | None = None
     removed_spans: tuple[Span, ...] = ()
     removed_relations: tuple[Relation, ...] = ()
+    added_spans: tuple[Span, ...] = ()
 
 
 class EditsMixin(StoreBase):
@@ -58,33 +60,61 @@ class EditsMixin(StoreBase):
                 removed_relations += self._delete_span_row(doc_id, new_version, clash)
             added = self._insert_span(doc_id, span)
             self._audit(doc_id, new_version, "add", "span", added.id, after=span_json(added))
-        return Change(new_version, added, None, tuple(clashes), tuple(removed_relations))
+        return Change(new_version, added, None, tuple(clashes), tuple(removed_relations), (added,))
 
-    def restore_span(
-        self, doc_id: int, version: int, span: Span, relations: tuple[Relation, ...] = ()
+    def replace_spans(
+        self,
+        doc_id: int,
+        version: int,
+        remove: Sequence[int] = (),
+        add: Sequence[Span] = (),
+        relations: Sequence[Relation] = (),
     ) -> Change:
-        """Put back a deleted span under its old id, with its relations (for undo)."""
-        if span.id is None:
-            raise InvalidEditError("only a span that was deleted (it has an id) can be restored")
-        with self._transaction("restore span"):
+        """In one transaction: delete the gold spans ``remove`` (with their
+        relations), then insert ``add`` and ``relations``, keeping the ids they
+        carry. Undo and redo are made of this."""
+        with self._transaction("replace spans"):
             new_version = self._bump_version(doc_id, version)
-            self._check_against_text(doc_id, span)
-            clashes = overlapping(self._gold_spans(doc_id), span)
-            if clashes:
-                raise InvalidEditError(_overlap_message(doc_id, span, clashes))
-            restored = self._insert_span(doc_id, span)
-            self._audit(doc_id, new_version, "restore", "span", span.id, after=span_json(span))
+            removed_spans: list[Span] = []
+            removed_relations: list[Relation] = []
+            for span_id in remove:
+                span = self._gold_span(doc_id, span_id)
+                removed_spans.append(span)
+                removed_relations += self._delete_span_row(doc_id, new_version, span)
+            present = self._gold_spans(doc_id)
+            added: list[Span] = []
+            for span in add:
+                self._check_label(span.label, LabelKind.ENTITY)
+                self._check_against_text(doc_id, span)
+                clashes = overlapping(present, span)
+                if clashes:
+                    raise InvalidEditError(_overlap_message(doc_id, span, clashes))
+                inserted = self._insert_span(doc_id, span)
+                present.append(inserted)
+                added.append(inserted)
+                self._audit(
+                    doc_id, new_version, "add", "span", inserted.id, after=span_json(inserted)
+                )
             for relation in relations:
-                self._insert_relation(doc_id, relation)
+                self._gold_span(doc_id, relation.head)
+                self._gold_span(doc_id, relation.child)
+                inserted_relation = self._insert_relation(doc_id, relation)
                 self._audit(
                     doc_id,
                     new_version,
-                    "restore",
+                    "add",
                     "relation",
-                    relation.id,
-                    after=relation_json(relation),
+                    inserted_relation.id,
+                    after=relation_json(inserted_relation),
                 )
-        return Change(new_version, restored)
+        return Change(
+            new_version,
+            added[0] if len(added) == 1 else None,
+            None,
+            tuple(removed_spans),
+            tuple(removed_relations),
+            tuple(added),
+        )
 
     def delete_span(self, doc_id: int, version: int, span_id: int) -> Change:
         """Delete a gold span and, in the same transaction, every relation that uses it."""
@@ -188,23 +218,6 @@ class EditsMixin(StoreBase):
                 before=relation_json(relation),
             )
         return Change(new_version, removed_relations=(relation,))
-
-    def restore_relation(self, doc_id: int, version: int, relation: Relation) -> Change:
-        """Put back a deleted relation under its old id (for undo)."""
-        with self._transaction("restore relation"):
-            new_version = self._bump_version(doc_id, version)
-            self._gold_span(doc_id, relation.head)
-            self._gold_span(doc_id, relation.child)
-            restored = self._insert_relation(doc_id, relation)
-            self._audit(
-                doc_id,
-                new_version,
-                "restore",
-                "relation",
-                restored.id,
-                after=relation_json(restored),
-            )
-        return Change(new_version, relation=restored)
 
     def relabel_relation(self, doc_id: int, version: int, relation_id: int, label: str) -> Change:
         with self._transaction("relabel relation"):

@@ -69,6 +69,18 @@ class ReadsMixin(StoreBase):
             DocumentSummary(int(i), str(t), Status(s), int(v), int(n)) for i, t, s, v, n in rows
         ]
 
+    def document_summary(self, doc_id: int) -> DocumentSummary:
+        row = self.db.execute(
+            "SELECT d.id, d.title, d.status, d.version, "
+            "(SELECT COUNT(*) FROM spans s WHERE s.doc_id = d.id AND s.layer = 'gold') "
+            "FROM documents d WHERE d.id = ?",
+            [doc_id],
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"Document {doc_id} does not exist in {self.path}.")
+        i, t, s, v, n = row
+        return DocumentSummary(int(i), str(t), Status(s), int(v), int(n))
+
     def document_ids(self, status: Status | None = None) -> list[int]:
         sql = "SELECT id FROM documents"
         params: list[str] = []
@@ -76,6 +88,31 @@ class ReadsMixin(StoreBase):
             sql += " WHERE status = ?"
             params.append(status.value)
         return [int(r[0]) for r in self.db.execute(sql + " ORDER BY id", params).fetchall()]
+
+    def neighbour(
+        self, doc_id: int | None, direction: int, status: Status | None = None, wrap: bool = False
+    ) -> int | None:
+        """The next (direction > 0) or previous document id after ``doc_id`` in id
+        order, among documents with ``status`` if given; optionally wrapping around."""
+        op, order = (">", "ASC") if direction > 0 else ("<", "DESC")
+        where = f"id {op} ?" + (" AND status = ?" if status else "")
+        params: list[object] = [doc_id if doc_id is not None else (0 if direction > 0 else 2**62)]
+        if status:
+            params.append(status.value)
+        sql = f"SELECT id FROM documents WHERE {where} ORDER BY id {order} LIMIT 1"
+        row = self.db.execute(sql, params).fetchone()
+        if row is None and wrap and doc_id is not None:
+            return self.neighbour(None, direction, status)
+        return None if row is None else int(row[0])
+
+    def position(self, doc_id: int, status: Status | None = None) -> int:
+        """1-based position of ``doc_id`` among documents (with ``status``) in id order."""
+        sql = "SELECT COUNT(*) FROM documents WHERE id <= ?"
+        params: list[object] = [doc_id]
+        if status:
+            sql += " AND status = ?"
+            params.append(status.value)
+        return int(self.db.execute(sql, params).fetchone()[0])
 
     def load_document(self, doc_id: int) -> Document:
         # One read transaction: the text, tokens and both layers are one snapshot.

@@ -1,0 +1,50 @@
+"""Start the Qt application on a database."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from annotator.store import Store
+from annotator.ui.background import BackgroundJob, Job
+from annotator.ui.keymap import load_overrides, user_keymap_path
+from annotator.ui.main_window import MainWindow
+
+
+def application() -> QApplication:
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication(sys.argv[:1])
+    app.setOrganizationName("annotator")
+    app.setApplicationName("annotator")
+    return app
+
+
+def create_window(store: Store, keymap: Path | None = None) -> MainWindow:
+    """The main window on ``store``, with the user's keymap overrides applied."""
+    return MainWindow(store, load_overrides(keymap or user_keymap_path()))
+
+
+def run(store: Store, first_run: Job | None = None, keymap: Path | None = None) -> int:
+    """Show the window and run the event loop. ``first_run`` fills an empty
+    database in the background (the CLI passes the bundled-sample import)."""
+    app = application()
+    window = create_window(store, keymap)
+    window.show()
+    if first_run is not None and not store.document_ids():
+        job = BackgroundJob(first_run, "Importing the bundled sample article…", window)
+        job.finished.connect(lambda summary: _loaded(window, summary))
+        job.failed.connect(lambda message: _failed(window, message))
+        job.start()
+    return app.exec()
+
+
+def _loaded(window: MainWindow, summary: str) -> None:
+    window.reload_documents()
+    window.statusBar().showMessage(f"Import finished: {summary}.", 10000)
+
+
+def _failed(window: MainWindow, message: str) -> None:
+    QMessageBox.warning(window, "Import failed", message)

@@ -1,0 +1,77 @@
+"""Run a long job (the first-run import) off the GUI thread, with a progress dialog."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtWidgets import QProgressDialog, QWidget
+
+# A job reports progress(done, total) and returns a one-line summary.
+Job = Callable[[Callable[[int, int], None]], str]
+
+
+class _Worker(QObject):
+    progressed = Signal(int, int)
+    finished = Signal(str)
+    failed = Signal(str)
+
+    def __init__(self, job: Job) -> None:
+        super().__init__()
+        self._job = job
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            summary = self._job(self.progressed.emit)
+        except Exception as exc:  # reported to the user, not swallowed
+            self.failed.emit(f"{type(exc).__name__}: {exc}")
+        else:
+            self.finished.emit(summary)
+
+
+class BackgroundJob(QObject):
+    """Runs ``job`` in a QThread; shows a modal progress dialog while it runs."""
+
+    finished = Signal(str)
+    failed = Signal(str)
+
+    def __init__(self, job: Job, title: str, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.dialog = QProgressDialog(title, "", 0, 0, parent)
+        self.dialog.setWindowTitle("annotator")
+        self.dialog.setCancelButton(None)
+        self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        self.dialog.setMinimumDuration(0)
+        self.dialog.setAutoClose(False)
+        self.dialog.setAutoReset(False)
+        self._title = title
+        self._thread = QThread(self)
+        self.worker = _Worker(job)
+        self.worker.moveToThread(self._thread)
+        self._thread.started.connect(self.worker.run)
+        self.worker.progressed.connect(self._on_progress)
+        self.worker.finished.connect(self._on_finished)
+        self.worker.failed.connect(self._on_failed)
+
+    def start(self) -> None:
+        self.dialog.show()
+        self._thread.start()
+
+    def _on_progress(self, done: int, total: int) -> None:
+        self.dialog.setMaximum(max(total, 1))
+        self.dialog.setValue(done)
+        self.dialog.setLabelText(f"{self._title}\n{done} of {total} documents")
+
+    def _stop(self) -> None:
+        self._thread.quit()
+        self._thread.wait()
+        self.dialog.close()
+
+    def _on_finished(self, summary: str) -> None:
+        self._stop()
+        self.finished.emit(summary)
+
+    def _on_failed(self, message: str) -> None:
+        self._stop()
+        self.failed.emit(message)

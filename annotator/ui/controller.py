@@ -1,0 +1,174 @@
+"""What each keymap action does: glue between the view's caret and selection and
+the review session's edits. No painting, no SQL."""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Signal
+
+from annotator.model import Span, Status
+from annotator.ui.document_view import DocumentView
+from annotator.ui.review import ReviewSession
+
+
+class ReviewController(QObject):
+    message = Signal(str)  # a short status-bar message
+    documentWanted = Signal(int)  # ask the window to open this document
+
+    def __init__(self, session: ReviewSession, view: DocumentView) -> None:
+        super().__init__(view)
+        self.session = session
+        self.view = view
+
+    # ---- caret and selection -------------------------------------------
+
+    def move_caret(self, delta: int, extend: bool = False) -> None:
+        if not len(self.view.tokens):
+            return
+        anchor = self.view.anchor
+        if extend and anchor is None:
+            span = self.view.span_by_id(self.view.selected_span)
+            anchor = span.token_start if span else self.view.caret
+            start = span.token_end if span and delta > 0 else self.view.caret
+        else:
+            start = self.view.caret
+        caret = self._skip_space(start + delta, delta)
+        self.view.set_token_selection(anchor if extend else None, caret)
+
+    def caret_to(self, token: int) -> None:
+        self.view.set_token_selection(None, self._skip_space(token, 1 if token == 0 else -1))
+
+    def caret_line(self, direction: int) -> None:
+        if len(self.view.tokens):
+            self.view.set_token_selection(
+                None, self.view.line_neighbour(self.view.caret, direction)
+            )
+
+    def clear_selection(self) -> None:
+        self.view.set_token_selection(None, self.view.caret)
+
+    def select_neighbour_span(self, direction: int) -> None:
+        spans = self.session.gold
+        if not spans:
+            self.message.emit("This document has no spans.")
+            return
+        current = self.view.span_by_id(self.view.selected_span)
+        offset = (
+            current.start
+            if current
+            else self.view.tokens.starts[self.view.caret]
+            if len(self.view.tokens)
+            else 0
+        )
+        starts = [s.start for s in spans]
+        if direction > 0:
+            i = (
+                bisect.bisect_right(starts, offset)
+                if current
+                else bisect.bisect_left(starts, offset)
+            )
+            i = i if i < len(spans) else 0
+        else:
+            i = bisect.bisect_left(starts, offset) - 1
+            i = i if i >= 0 else len(spans) - 1
+        self.select_span(spans[i].id)
+
+    def select_span(self, span_id: int | None) -> None:
+        self.view.select_span(span_id)
+        span = self.session.span(span_id)
+        if span is not None:
+            self.message.emit(f"{span.label}: {self._text(span)}")
+
+    # ---- edits -----------------------------------------------------------
+
+    def apply_label(self, label: str) -> None:
+        """Label key: relabel the selected span, or make a span of the selection
+        (or of the token under the caret)."""
+        selected = self.view.selected_span
+        if selected is not None and self.view.token_selection() is None:
+            self.session.relabel_span(selected, label)
+            return
+        if not len(self.view.tokens):
+            return
+        first, last = self.view.token_selection() or (self.view.caret, self.view.caret)
+        span = self.session.create_span(first, last, label)
+        if span is not None and span.id is not None:
+            self.view.select_span(span.id, scroll=False)
+            self.message.emit(f"Added {label}: {self._text(span)}")
+
+    def delete_selected(self) -> None:
+        span_id = self._need_span("delete")
+        if span_id is not None:
+            span = self.session.span(span_id)
+            self.session.delete_span(span_id)
+            if span is not None:
+                self.view.set_token_selection(None, span.token_start)
+                self.message.emit(f"Deleted {span.label}: {self._text(span)}")
+
+    def move_boundary(self, start_delta: int, end_delta: int) -> None:
+        span_id = self._need_span("resize")
+        if span_id is not None:
+            self.session.move_span(span_id, start_delta, end_delta)
+            self.view.select_span(span_id, scroll=True)
+
+    def set_status_and_next(self, status: Status, next_document: Callable[[], None]) -> None:
+        if self.session.document is None:
+            return
+        if self.session.set_status(status):
+            self.message.emit(f"Document {self.session.doc_id} marked {status.value}.")
+            next_document()
+
+    # ---- find ------------------------------------------------------------
+
+    def find(self, needle: str, direction: int = 1) -> bool:
+        doc = self.session.document
+        if doc is None or not needle:
+            return False
+        text = doc.text.casefold()
+        needle = needle.casefold()
+        tokens = doc.tokens
+        here = tokens.starts[self.view.caret] if len(tokens) else 0
+        if direction > 0:
+            hit = text.find(needle, here + 1)
+            hit = hit if hit >= 0 else text.find(needle)
+        else:
+            hit = text.rfind(needle, 0, max(0, here))
+            hit = hit if hit >= 0 else text.rfind(needle)
+        if hit < 0:
+            self.message.emit(f"Not found: {needle}")
+            return False
+        snapped = tokens.snap(hit, hit + len(needle), "expand")
+        if snapped is None:
+            return False
+        self.view.set_token_selection(snapped[0], snapped[1])
+        self.view.caret = snapped[0]
+        self.view.anchor = snapped[1]
+        self.view.viewport().update()
+        return True
+
+    # ---- helpers ---------------------------------------------------------
+
+    def _need_span(self, what: str) -> int | None:
+        if self.view.selected_span is None:
+            self.message.emit(f"Select a span first to {what} it (Tab selects the next one).")
+        return self.view.selected_span
+
+    def _skip_space(self, token: int, direction: int) -> int:
+        """Clamp to the document and step over whitespace-only tokens."""
+        tokens = self.view.tokens
+        text = self.session.document.text if self.session.document else ""
+        token = max(0, min(token, len(tokens) - 1))
+        step = 1 if direction >= 0 else -1
+        probe = token
+        while (
+            0 <= probe < len(tokens) and text[tokens.starts[probe] : tokens.ends[probe]].isspace()
+        ):
+            probe += step
+        return probe if 0 <= probe < len(tokens) else token
+
+    def _text(self, span: Span) -> str:
+        doc = self.session.document
+        text = doc.text[span.start : span.end] if doc else ""
+        return text if len(text) <= 60 else text[:59] + "…"

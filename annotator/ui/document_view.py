@@ -1,0 +1,444 @@
+"""The article view: text with entity boxes and label tags, a token caret and a
+token selection. Paints only the visible blocks (see text_blocks.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QContextMenuEvent,
+    QFont,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QPen,
+    QResizeEvent,
+    QTextLine,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import QAbstractScrollArea, QWidget
+
+from annotator.model import Change, LayerDiff, Span, Tokens
+from annotator.ui.text_blocks import Block, LineInfo, TextBlocks, cursor_x, ghost_tag
+
+MARGIN_X = 18.0
+MARGIN_TOP = 10.0
+CHANGE_MARKS = {Change.ADDED: "+", Change.RELABELED: "\u270e", Change.RESIZED: "\u2194"}
+CHANGED_COLOR = QColor("#d9480f")
+DELETED_COLOR = QColor("#c92a2a")
+MIN_POINT_SIZE, MAX_POINT_SIZE = 7.0, 40.0
+
+
+class DocumentView(QAbstractScrollArea):
+    """Shows one document; emits what the mouse does, paints what it is told."""
+
+    spanClicked = Signal(int)  # span id
+    selectionMade = Signal()  # a token selection was dragged with the mouse
+    contextMenuWanted = Signal(QPoint)  # global position
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.viewport().setMouseTracking(True)
+        self.blocks = TextBlocks()
+        self.tokens = Tokens((), ())
+        self.spans: Sequence[Span] = ()
+        self.colors: dict[str, QColor] = {}
+        self.diff = LayerDiff({}, ())
+        self.show_deleted = False
+        self.selected_span: int | None = None
+        self.caret = 0
+        self.anchor: int | None = None  # token selection is anchor..caret when set
+        self._press_char: int | None = None
+        self._dragged = False
+        font = QFont(self.font())
+        font.setPointSizeF(max(font.pointSizeF(), 11.0))
+        self._base_point_size = font.pointSizeF()
+        self._font = font
+        self.verticalScrollBar().setSingleStep(24)
+
+    # ---- what to show --------------------------------------------------
+
+    def set_document(self, text: str, tokens: Tokens, sentence_starts: Sequence[int]) -> None:
+        self.tokens = tokens
+        starts = [tokens.starts[i] for i in sentence_starts if i < len(tokens)]
+        self.blocks.set_text(text, starts)
+        self.spans = ()
+        self.blocks.set_spans((), [])
+        self.selected_span = None
+        self.caret = 0
+        self.anchor = None
+        self._sync_geometry()
+        self.verticalScrollBar().setValue(0)
+        self.viewport().update()
+
+    def set_colors(self, colors: Mapping[str, str]) -> None:
+        self.colors = {name: QColor(value) for name, value in colors.items()}
+        self.viewport().update()
+
+    def set_spans(self, spans: Sequence[Span], diff: LayerDiff) -> None:
+        self.spans = spans
+        self.diff = diff
+        self.blocks.set_spans(spans, [self._tag_text(s) for s in spans])
+        if self.show_deleted:
+            self.blocks.set_ghosts(diff.deleted)
+        if self.selected_span is not None and all(s.id != self.selected_span for s in spans):
+            self.selected_span = None
+        self._update_scrollbar()
+        self.viewport().update()
+
+    def set_show_deleted(self, show: bool) -> None:
+        self.show_deleted = show
+        self.blocks.set_ghosts(self.diff.deleted if show else ())
+        self._update_scrollbar()
+        self.viewport().update()
+
+    def select_span(self, span_id: int | None, scroll: bool = True) -> None:
+        self.selected_span = span_id
+        span = self.span_by_id(span_id)
+        if span is not None:
+            self.caret, self.anchor = span.token_start, None
+            if scroll:
+                self.ensure_visible(span.start, span.end)
+        self.viewport().update()
+
+    def set_token_selection(self, anchor: int | None, caret: int) -> None:
+        if not len(self.tokens):
+            return
+        self.caret = max(0, min(caret, len(self.tokens) - 1))
+        self.anchor = None if anchor is None else max(0, min(anchor, len(self.tokens) - 1))
+        self.selected_span = None
+        self.ensure_visible(self.tokens.starts[self.caret], self.tokens.ends[self.caret])
+        self.viewport().update()
+
+    def token_selection(self) -> tuple[int, int] | None:
+        """The selected token range (inclusive), or None without a selection."""
+        if self.anchor is None or not len(self.tokens):
+            return None
+        return min(self.anchor, self.caret), max(self.anchor, self.caret)
+
+    def span_by_id(self, span_id: int | None) -> Span | None:
+        if span_id is None:
+            return None
+        return next((s for s in self.spans if s.id == span_id), None)
+
+    def zoom(self, steps: int) -> None:
+        size = self._font.pointSizeF() + steps if steps else self._base_point_size
+        self._font.setPointSizeF(max(MIN_POINT_SIZE, min(MAX_POINT_SIZE, size)))
+        self._sync_geometry()
+        self.ensure_visible(self.tokens.starts[self.caret], self.tokens.ends[self.caret])
+        self.viewport().update()
+
+    def point_size(self) -> float:
+        return self._font.pointSizeF()
+
+    def set_point_size(self, size: float) -> None:
+        self._font.setPointSizeF(max(MIN_POINT_SIZE, min(MAX_POINT_SIZE, size)))
+        self._sync_geometry()
+
+    # ---- geometry ------------------------------------------------------
+
+    def ensure_visible(self, start: int, end: int) -> None:
+        if not self.blocks.blocks:
+            return
+        rect = self._char_rect(start)
+        if rect is None:
+            return
+        bar = self.verticalScrollBar()
+        top, bottom = rect.top() - self.blocks.tag_height * 2, rect.bottom() + 8
+        height = self.viewport().height()
+        if top < bar.value():
+            bar.setValue(int(top))
+        elif bottom > bar.value() + height:
+            bar.setValue(int(min(top, bottom - height)))
+
+    def line_neighbour(self, token: int, direction: int) -> int:
+        """The token on the visual line above (-1) or below (+1) ``token``."""
+        rect = self._char_rect(self.tokens.starts[token])
+        if rect is None:
+            return token
+        y = rect.top() - 4 if direction < 0 else rect.bottom() + self.blocks.tag_height + 8
+        offset = self._offset_at(QPointF(rect.left() + MARGIN_X, y - self._scroll()))
+        if offset is None:
+            return token
+        found = self._nearest_token(offset)
+        return token if found is None else found
+
+    def _scroll(self) -> float:
+        return float(self.verticalScrollBar().value())
+
+    def _char_rect(self, offset: int) -> QRectF | None:
+        """Rectangle of the text line at ``offset``, in document coordinates."""
+        index = self.blocks.block_of(offset)
+        block = self.blocks.laid_out(index)
+        self._update_scrollbar()
+        top = self.blocks.top(index) + MARGIN_TOP
+        for info, n in zip(block.lines, range(len(block.lines)), strict=True):
+            if offset < info.end or n == len(block.lines) - 1:
+                assert block.layout is not None
+                line = block.layout.lineAt(n)
+                x = cursor_x(line, offset - block.start)
+                return QRectF(x, top + info.y, 1.0, line.height())
+        return None
+
+    def _offset_at(self, pos: QPointF) -> int | None:
+        """Character offset under a viewport position, or None past the text."""
+        if not self.blocks.blocks:
+            return None
+        y = pos.y() + self._scroll() - MARGIN_TOP
+        index = self.blocks.block_at_y(y)
+        block = self.blocks.laid_out(index)
+        local = y - self.blocks.top(index)
+        assert block.layout is not None
+        for n, info in enumerate(block.lines):
+            line = block.layout.lineAt(n)
+            if local < info.y + line.height() + 2 or n == len(block.lines) - 1:
+                cursor = line.xToCursor(pos.x() - MARGIN_X)
+                return block.start + min(cursor, info.end - block.start)
+        return None
+
+    def _nearest_token(self, offset: int) -> int | None:
+        if not len(self.tokens):
+            return None
+        hit = self.tokens.token_at(offset)
+        if hit is not None:
+            return hit
+        snapped = self.tokens.snap(offset, offset + 1, "expand")
+        if snapped is not None:
+            return snapped[0]
+        import bisect
+
+        return max(0, min(len(self.tokens) - 1, bisect.bisect_left(self.tokens.starts, offset)))
+
+    def span_at(self, pos: QPointF) -> Span | None:
+        offset = self._offset_at(pos)
+        if offset is None:
+            return None
+        for i in self.blocks.spans_in(offset, offset + 1):
+            return self.spans[i]
+        return None
+
+    def _sync_geometry(self) -> None:
+        width = self.viewport().width() - 2 * MARGIN_X
+        self.blocks.set_geometry(float(width), self._font)
+        self._update_scrollbar()
+
+    def _update_scrollbar(self) -> None:
+        bar = self.verticalScrollBar()
+        total = self.blocks.total_height() + 2 * MARGIN_TOP
+        bar.setPageStep(self.viewport().height())
+        bar.setRange(0, max(0, int(total) - self.viewport().height()))
+
+    # ---- Qt events -----------------------------------------------------
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        first = self.blocks.block_at_y(self._scroll()) if self.blocks.blocks else 0
+        anchor_offset = self.blocks.blocks[first].start if self.blocks.blocks else 0
+        self._sync_geometry()
+        if self.blocks.blocks and anchor_offset:
+            self.verticalScrollBar().setValue(int(self.blocks.top(first)))
+
+    def scrollContentsBy(self, dx: int, dy: int) -> None:
+        self.viewport().update()
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            self.zoom(1 if event.angleDelta().y() > 0 else -1)
+            event.accept()
+            return
+        super().wheelEvent(event)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self.setFocus()
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        self._press_char = self._offset_at(event.position())
+        self._dragged = False
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._press_char is None or not event.buttons() & Qt.MouseButton.LeftButton:
+            return
+        here = self._offset_at(event.position())
+        if here is None or here == self._press_char:
+            return
+        first = self._nearest_token(min(self._press_char, here))
+        last = self._nearest_token(max(self._press_char, here) - 1)
+        if first is not None and last is not None:
+            self._dragged = True
+            self.selected_span = None
+            self.anchor, self.caret = (first, last) if here >= self._press_char else (last, first)
+            self.viewport().update()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() != Qt.MouseButton.LeftButton or self._press_char is None:
+            return
+        press, self._press_char = self._press_char, None
+        if self._dragged:
+            self.selectionMade.emit()
+            return
+        span = self.span_at(event.position())
+        if span is not None and span.id is not None:
+            self.spanClicked.emit(span.id)
+            return
+        token = self._nearest_token(press)
+        if token is not None:
+            self.set_token_selection(None, token)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        span = self.span_at(QPointF(event.pos()))
+        if span is not None and span.id is not None and self.token_selection() is None:
+            self.spanClicked.emit(span.id)
+        self.contextMenuWanted.emit(event.globalPos())
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self.viewport())
+        palette = self.palette()
+        painter.fillRect(event.rect(), palette.color(QPalette.ColorRole.Base))
+        if not self.blocks.blocks:
+            return
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        scroll = self._scroll()
+        height = self.viewport().height()
+        index = self.blocks.block_at_y(scroll - MARGIN_TOP)
+        heights_before = self.blocks.total_height()
+        while index < len(self.blocks.blocks):
+            block = self.blocks.laid_out(index)
+            top = self.blocks.top(index) + MARGIN_TOP - scroll
+            if top > height:
+                break
+            self._paint_block(painter, block, top, palette)
+            index += 1
+        painter.end()
+        if self.blocks.total_height() != heights_before:
+            self._update_scrollbar()
+
+    # ---- painting ------------------------------------------------------
+
+    def _paint_block(self, painter: QPainter, block: Block, top: float, palette: QPalette) -> None:
+        layout = block.layout
+        assert layout is not None
+        selection = self.token_selection()
+        sel_range = (
+            (self.tokens.starts[selection[0]], self.tokens.ends[selection[1]])
+            if selection
+            else None
+        )
+        for n, info in enumerate(block.lines):
+            line = layout.lineAt(n)
+            y = top + info.y
+            for i in self.blocks.spans_in(info.start, info.end):
+                self._paint_box(painter, block, line, info, self.spans[i], y, palette)
+            if self.show_deleted:
+                for k in self.blocks.ghosts_in(info.start, info.end):
+                    self._paint_ghost(painter, block, line, info, self.blocks.ghosts[k], y)
+            if sel_range:
+                rect = self._segment(block, line, info, sel_range[0], sel_range[1], y)
+                if rect is not None:
+                    color = QColor(palette.color(QPalette.ColorRole.Highlight))
+                    color.setAlpha(90)
+                    painter.fillRect(rect, color)
+        painter.setPen(palette.color(QPalette.ColorRole.Text))
+        layout.draw(painter, QPointF(MARGIN_X, top))
+        for info in block.lines:
+            for tag in info.tags:
+                self._paint_tag(painter, tag.span_index, tag.x, top + info.y, tag.level, palette)
+        self._paint_caret(painter, block, top, palette)
+
+    def _segment(
+        self, block: Block, line: QTextLine, info: LineInfo, start: int, end: int, y: float
+    ) -> QRectF | None:
+        lo, hi = max(start, info.start), min(end, info.end)
+        if lo >= hi:
+            return None
+        x1 = cursor_x(line, lo - block.start)
+        x2 = cursor_x(line, hi - block.start)
+        height = line.height()
+        return QRectF(MARGIN_X + x1 - 2, y - 1, x2 - x1 + 4, height + 2)
+
+    def _paint_box(
+        self,
+        painter: QPainter,
+        block: Block,
+        line: QTextLine,
+        info: LineInfo,
+        span: Span,
+        y: float,
+        palette: QPalette,
+    ) -> None:
+        rect = self._segment(block, line, info, span.start, span.end, y)
+        if rect is None:
+            return
+        color = self.colors.get(span.label, QColor("#dddddd"))
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(color)
+        painter.drawRoundedRect(rect, 3, 3)
+        change = self.diff.changed(span.id) if span.id is not None else Change.SAME
+        if span.id == self.selected_span:
+            painter.setPen(QPen(palette.color(QPalette.ColorRole.Highlight), 2.5))
+        elif change is not Change.SAME:
+            painter.setPen(QPen(CHANGED_COLOR, 1.5, Qt.PenStyle.DashLine))
+        else:
+            return
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRoundedRect(rect.adjusted(-1, -1, 1, 1), 3, 3)
+
+    def _paint_ghost(
+        self, painter: QPainter, block: Block, line: QTextLine, info: LineInfo, span: Span, y: float
+    ) -> None:
+        rect = self._segment(block, line, info, span.start, span.end, y)
+        if rect is not None:
+            painter.setPen(QPen(DELETED_COLOR, 1.5, Qt.PenStyle.DotLine))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(rect.adjusted(-2, -2, 2, 2), 3, 3)
+
+    def _paint_tag(
+        self, painter: QPainter, index: int, x: float, line_y: float, level: int, palette: QPalette
+    ) -> None:
+        ghost = index < 0
+        span = self.blocks.ghosts[-1 - index] if ghost else self.spans[index]
+        text = ghost_tag(span) if ghost else self.blocks.tag_texts[index]
+        width = self.blocks.tag_width(text)
+        height = self.blocks.tag_height
+        rect = QRectF(MARGIN_X + x - 2, line_y - (level + 1) * height - 1, width, height - 1)
+        painter.setFont(self.blocks.tag_font)
+        if ghost:
+            painter.setPen(QPen(DELETED_COLOR, 1))
+            painter.setBrush(palette.color(QPalette.ColorRole.Base))
+        else:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(self.colors.get(span.label, QColor("#dddddd")))
+            if span.id == self.selected_span:
+                painter.setPen(QPen(palette.color(QPalette.ColorRole.Highlight), 2))
+        painter.drawRoundedRect(rect, 3, 3)
+        painter.setPen(DELETED_COLOR if ghost else QColor("#111111"))
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+        painter.setFont(self._font)
+
+    def _paint_caret(self, painter: QPainter, block: Block, top: float, palette: QPalette) -> None:
+        if not len(self.tokens) or self.selected_span is not None:
+            return
+        offset = self.tokens.starts[self.caret]
+        if not block.start <= offset < max(block.end, block.start + 1):
+            return
+        assert block.layout is not None
+        for n, info in enumerate(block.lines):
+            if info.start <= offset < info.end or n == len(block.lines) - 1:
+                line = block.layout.lineAt(n)
+                start_x = cursor_x(line, offset - block.start)
+                end_x = cursor_x(line, self.tokens.ends[self.caret] - block.start)
+                y = top + info.y + line.height()
+                painter.setPen(QPen(palette.color(QPalette.ColorRole.Text), 2))
+                painter.drawLine(
+                    QPointF(MARGIN_X + start_x, y + 1), QPointF(MARGIN_X + end_x, y + 1)
+                )
+                return
+
+    def _tag_text(self, span: Span) -> str:
+        change = self.diff.changed(span.id) if span.id is not None else Change.SAME
+        mark = CHANGE_MARKS.get(change, "")
+        return f"{mark}{span.label}" if mark else span.label

@@ -1,0 +1,175 @@
+"""The one keymap table: action id -> text, default keys. It feeds the menus, the
+F1 help overlay and the tests; label hotkeys come from the label config.
+
+Users override bindings in ``keymap.json`` in the config folder (or ``--keymap``):
+``{"span.delete": ["Delete", "X"], "doc.skip": []}``. Keys use Qt's portable
+key-sequence names ("Ctrl+Shift+Z", "Alt+Left", "F1").
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import platformdirs
+from PySide6.QtGui import QKeySequence
+
+from annotator.model import Label
+
+
+@dataclass(frozen=True, slots=True)
+class ActionSpec:
+    id: str
+    text: str
+    keys: tuple[str, ...]
+    group: str
+    tip: str = ""
+    # "view": active while the article has focus (so the arrow keys still move
+    # through the document list when it has focus); "window": anywhere in the window
+    scope: str = "window"
+
+
+ACTIONS: tuple[ActionSpec, ...] = (
+    # moving and selecting
+    ActionSpec(
+        "caret.next", "Next token", ("Right",), "Select", "Move the token caret right", scope="view"
+    ),
+    ActionSpec("caret.previous", "Previous token", ("Left",), "Select", scope="view"),
+    ActionSpec("caret.line_down", "Token below", ("Down",), "Select", scope="view"),
+    ActionSpec("caret.line_up", "Token above", ("Up",), "Select", scope="view"),
+    ActionSpec("caret.first", "First token", ("Home",), "Select", scope="view"),
+    ActionSpec("caret.last", "Last token", ("End",), "Select", scope="view"),
+    ActionSpec(
+        "selection.grow",
+        "Grow selection",
+        ("Shift+Right",),
+        "Select",
+        "Extend the token selection by one token to the right",
+        scope="view",
+    ),
+    ActionSpec(
+        "selection.shrink",
+        "Shrink selection",
+        ("Shift+Left",),
+        "Select",
+        "Extend the token selection by one token to the left",
+        scope="view",
+    ),
+    ActionSpec("selection.clear", "Clear selection", ("Esc",), "Select", scope="view"),
+    ActionSpec("span.next", "Next span", ("Tab",), "Select", scope="view"),
+    ActionSpec("span.previous", "Previous span", ("Shift+Tab",), "Select", scope="view"),
+    # editing spans
+    ActionSpec("span.delete", "Delete span", ("Delete", "Backspace"), "Edit", scope="view"),
+    ActionSpec("span.start_left", "Start one token left", ("Alt+Left",), "Edit", scope="view"),
+    ActionSpec("span.start_right", "Start one token right", ("Alt+Right",), "Edit", scope="view"),
+    ActionSpec("span.end_left", "End one token left", ("Alt+Shift+Left",), "Edit", scope="view"),
+    ActionSpec("span.end_right", "End one token right", ("Alt+Shift+Right",), "Edit", scope="view"),
+    ActionSpec("edit.undo", "Undo", ("Ctrl+Z",), "Edit"),
+    ActionSpec("edit.redo", "Redo", ("Ctrl+Shift+Z", "Ctrl+Y"), "Edit"),
+    ActionSpec(
+        "doc.reset",
+        "Reset document to model",
+        ("Ctrl+Shift+R",),
+        "Edit",
+        "Replace every correction of this document by the model's predictions",
+    ),
+    # documents
+    ActionSpec("doc.accept", "Accept and next", ("A",), "Document"),
+    ActionSpec("doc.reject", "Reject and next", ("X",), "Document"),
+    ActionSpec("doc.skip", "Skip and next", ("S",), "Document"),
+    ActionSpec("doc.next", "Next document", ("N",), "Document"),
+    ActionSpec("doc.previous", "Previous document", ("P",), "Document"),
+    ActionSpec("doc.list", "Go to document list", ("Ctrl+L",), "Document"),
+    # view
+    ActionSpec("view.find", "Find in text", ("Ctrl+F",), "View"),
+    ActionSpec("view.find_next", "Find next", ("F3",), "View"),
+    ActionSpec("view.find_previous", "Find previous", ("Shift+F3",), "View"),
+    ActionSpec("view.zoom_in", "Zoom in", ("Ctrl++", "Ctrl+="), "View"),
+    ActionSpec("view.zoom_out", "Zoom out", ("Ctrl+-",), "View"),
+    ActionSpec("view.zoom_reset", "Normal size", ("Ctrl+0",), "View"),
+    ActionSpec(
+        "view.show_deleted",
+        "Show deleted model spans",
+        ("D",),
+        "View",
+        "Show the model's spans that the review removed",
+    ),
+    ActionSpec("help.keys", "Keyboard help", ("F1",), "Help"),
+)
+
+LABEL_PREFIX = "label."
+
+
+class KeymapError(ValueError):
+    """The user's keymap file is unreadable or names unknown actions."""
+
+
+def label_actions(labels: Iterable[Label]) -> list[ActionSpec]:
+    """One action per label with a hotkey: create a span from the selection, or
+    relabel the selected span."""
+    return [
+        ActionSpec(
+            LABEL_PREFIX + label.name,
+            label.name,
+            (label.hotkey,) if label.hotkey else (),
+            "Label",
+            label.description,
+            scope="view",
+        )
+        for label in labels
+    ]
+
+
+def user_keymap_path() -> Path:
+    return Path(platformdirs.user_config_dir("annotator", appauthor=False)) / "keymap.json"
+
+
+def load_overrides(path: Path) -> dict[str, tuple[str, ...]]:
+    """Read ``{"action.id": ["Key", ...]}``; a missing file means no overrides."""
+    if not path.exists():
+        return {}
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise KeymapError(f"Cannot read keymap {path}: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise KeymapError(f"Keymap {path} must be a JSON object of action id -> list of keys.")
+    overrides: dict[str, tuple[str, ...]] = {}
+    for action_id, keys in raw.items():
+        if isinstance(keys, str):
+            keys = [keys]
+        if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
+            raise KeymapError(f"Keymap {path}: {action_id!r} must map to a list of key names.")
+        for key in keys:
+            if QKeySequence(key).isEmpty():
+                raise KeymapError(f"Keymap {path}: {key!r} for {action_id!r} is not a key name.")
+        overrides[action_id] = tuple(keys)
+    return overrides
+
+
+def build_keymap(
+    labels: Sequence[Label], overrides: Mapping[str, tuple[str, ...]] | None = None
+) -> list[ActionSpec]:
+    """The full table: fixed actions plus label actions, with user overrides applied."""
+    specs = [*ACTIONS, *label_actions(labels)]
+    overrides = dict(overrides or {})
+    known = {spec.id for spec in specs}
+    unknown = sorted(set(overrides) - known)
+    if unknown:
+        raise KeymapError(f"Keymap names unknown actions: {', '.join(unknown)}.")
+    return [replace(s, keys=overrides[s.id]) if s.id in overrides else s for s in specs]
+
+
+def normalized(key: str) -> str:
+    return QKeySequence(key).toString(QKeySequence.SequenceFormat.PortableText)
+
+
+def find_conflicts(specs: Iterable[ActionSpec]) -> dict[str, list[str]]:
+    """Keys bound to more than one action: normalized key -> action ids."""
+    owners: dict[str, list[str]] = {}
+    for spec in specs:
+        for key in spec.keys:
+            owners.setdefault(normalized(key), []).append(spec.id)
+    return {key: ids for key, ids in owners.items() if len(ids) > 1}

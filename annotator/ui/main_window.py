@@ -1,0 +1,414 @@
+"""The main window: composes the document list, the article view, the side panel
+and the status bar, and wires the keymap's actions to the controller."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from functools import partial
+
+from PySide6.QtCore import QByteArray, QModelIndex, QPoint, QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMenu,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from annotator.model import LabelKind, Span, Status
+from annotator.store import Store
+from annotator.ui.controller import ReviewController
+from annotator.ui.document_view import DocumentView
+from annotator.ui.help_dialog import HelpDialog
+from annotator.ui.keymap import LABEL_PREFIX, ActionSpec, build_keymap
+from annotator.ui.models import DocumentListModel, LabelPaletteModel, SpanListModel
+from annotator.ui.review import ReviewSession
+
+STATUS_FILTERS: tuple[tuple[str, Status | None], ...] = (
+    ("All documents", None),
+    ("To do", Status.TODO),
+    ("Accepted", Status.ACCEPTED),
+    ("Rejected", Status.REJECTED),
+    ("Skipped", Status.SKIPPED),
+)
+
+
+def _table(model: object, parent: QWidget) -> QTableView:
+    table = QTableView(parent)
+    table.setModel(model)  # type: ignore[arg-type]
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.verticalHeader().hide()
+    table.verticalHeader().setDefaultSectionSize(22)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.horizontalHeader().setStretchLastSection(True)
+    table.setWordWrap(False)
+    return table
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, store: Store, overrides: dict[str, tuple[str, ...]] | None = None) -> None:
+        super().__init__()
+        self.store = store
+        self.session = ReviewSession(store, self)
+        self.view = DocumentView(self)
+        self.controller = ReviewController(self.session, self.view)
+        self.labels = store.labels(LabelKind.ENTITY)
+        self.keymap: list[ActionSpec] = build_keymap(self.labels, overrides)
+        self.actions_by_id: dict[str, QAction] = {}
+        self._build_panels()
+        self._build_status_bar()
+        self._build_actions()
+        self._connect()
+        self._restore_settings()
+        self.documents.set_status_filter(None)
+        first = store.neighbour(None, 1, Status.TODO) or store.neighbour(None, 1)
+        if first is not None:
+            self.open_document(first)
+        self._update_title()
+
+    # ---- building ----------------------------------------------------------
+
+    def _build_panels(self) -> None:
+        self.documents = DocumentListModel(self.store, self)
+        self.spans = SpanListModel(self)
+        self.palette_model = LabelPaletteModel(self)
+        self.palette_model.set_labels(self.labels)
+        self.view.set_colors({label.name: label.color for label in self.labels})
+
+        left = QWidget(self)
+        self.filter_box = QComboBox(left)
+        for text, _ in STATUS_FILTERS:
+            self.filter_box.addItem(text)
+        self.document_table = _table(self.documents, left)
+        self.document_table.horizontalHeader().setSectionResizeMode(
+            2, QHeaderView.ResizeMode.Stretch
+        )
+        box = QVBoxLayout(left)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.filter_box)
+        box.addWidget(self.document_table)
+
+        centre = QWidget(self)
+        self.find_box = QLineEdit(centre)
+        self.find_box.setPlaceholderText(
+            "Find in text (Enter: next, Shift+Enter: previous, Esc: close)"
+        )
+        self.find_box.hide()
+        box = QVBoxLayout(centre)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.find_box)
+        box.addWidget(self.view)
+
+        right = QSplitter(Qt.Orientation.Vertical, self)
+        self.palette_table = _table(self.palette_model, right)
+        self.span_table = _table(self.spans, right)
+        right.addWidget(self.palette_table)
+        right.addWidget(self.span_table)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(centre)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([260, 760, 260])
+        self.side_splitter = right
+        self.setCentralWidget(self.splitter)
+        self.resize(1280, 800)
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.position_label = QLabel(self)
+        self.progress_label = QLabel(self)
+        self.saved_label = QLabel(self)
+        self.path_label = QLabel(str(self.store.path), self)
+        self.path_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        for widget in (self.position_label, self.progress_label, self.saved_label):
+            bar.addPermanentWidget(widget)
+        bar.addPermanentWidget(self.path_label)
+
+    def _build_actions(self) -> None:
+        handlers = self._handlers()
+        menus: dict[str, QMenu] = {}
+        native = QKeySequence.SequenceFormat.NativeText
+        for spec in self.keymap:
+            action = QAction(spec.text, self)
+            action.setShortcuts([QKeySequence(k) for k in spec.keys])
+            action.setToolTip(spec.tip or spec.text)
+            if spec.id.startswith(LABEL_PREFIX):
+                action.triggered.connect(
+                    partial(self.controller.apply_label, spec.id[len(LABEL_PREFIX) :])
+                )
+            else:
+                action.triggered.connect(handlers[spec.id])
+            if spec.id == "view.show_deleted":
+                action.setCheckable(True)
+            menu = menus.get(spec.group) or self.menuBar().addMenu(f"&{spec.group}")
+            menus[spec.group] = menu
+            if spec.scope == "view":
+                # Live only while the article has focus; the menu shows a proxy
+                # so that its shortcut is not registered window-wide too.
+                action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+                self.view.addAction(action)
+                keys = ", ".join(QKeySequence(k).toString(native) for k in spec.keys)
+                proxy = QAction(f"{spec.text}\t{keys}" if keys else spec.text, self)
+                proxy.triggered.connect(action.trigger)
+                menu.addAction(proxy)
+            else:
+                action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+                self.addAction(action)
+                menu.addAction(action)
+            self.actions_by_id[spec.id] = action
+        self.actions_by_id["edit.undo"].setEnabled(False)
+        self.actions_by_id["edit.redo"].setEnabled(False)
+        close_find = QShortcut(QKeySequence("Esc"), self.find_box)
+        close_find.setContext(Qt.ShortcutContext.WidgetShortcut)
+        close_find.activated.connect(self._close_find)
+
+    def _handlers(self) -> dict[str, Callable[[], object]]:
+        c = self.controller
+        return {
+            "caret.next": lambda: c.move_caret(1),
+            "caret.previous": lambda: c.move_caret(-1),
+            "caret.line_down": lambda: c.caret_line(1),
+            "caret.line_up": lambda: c.caret_line(-1),
+            "caret.first": lambda: c.caret_to(0),
+            "caret.last": lambda: c.caret_to(len(self.view.tokens) - 1),
+            "selection.grow": lambda: c.move_caret(1, extend=True),
+            "selection.shrink": lambda: c.move_caret(-1, extend=True),
+            "selection.clear": self.controller.clear_selection,
+            "span.next": lambda: c.select_neighbour_span(1),
+            "span.previous": lambda: c.select_neighbour_span(-1),
+            "span.delete": c.delete_selected,
+            "span.start_left": lambda: c.move_boundary(-1, 0),
+            "span.start_right": lambda: c.move_boundary(1, 0),
+            "span.end_left": lambda: c.move_boundary(0, -1),
+            "span.end_right": lambda: c.move_boundary(0, 1),
+            "edit.undo": self.session.undo_stack.undo,
+            "edit.redo": self.session.undo_stack.redo,
+            "doc.reset": self.session.reset_to_model,
+            "doc.accept": lambda: c.set_status_and_next(Status.ACCEPTED, self.next_to_review),
+            "doc.reject": lambda: c.set_status_and_next(Status.REJECTED, self.next_to_review),
+            "doc.skip": lambda: c.set_status_and_next(Status.SKIPPED, self.next_to_review),
+            "doc.next": lambda: self.step_document(1),
+            "doc.previous": lambda: self.step_document(-1),
+            "doc.list": self.document_table.setFocus,
+            "view.find": self._show_find,
+            "view.find_next": lambda: c.find(self.find_box.text(), 1),
+            "view.find_previous": lambda: c.find(self.find_box.text(), -1),
+            "view.zoom_in": lambda: self.view.zoom(1),
+            "view.zoom_out": lambda: self.view.zoom(-1),
+            "view.zoom_reset": lambda: self.view.zoom(0),
+            "view.show_deleted": self._toggle_deleted,
+            "help.keys": lambda: HelpDialog(self.keymap, self).exec(),
+        }
+
+    def _connect(self) -> None:
+        s = self.session
+        s.documentOpened.connect(self._on_document_opened)
+        s.spansChanged.connect(self._on_spans_changed)
+        s.statusChanged.connect(self._on_status_changed)
+        s.saved.connect(self._on_saved)
+        s.failed.connect(self._on_failed)
+        stack = s.undo_stack
+        stack.canUndoChanged.connect(self.actions_by_id["edit.undo"].setEnabled)
+        stack.canRedoChanged.connect(self.actions_by_id["edit.redo"].setEnabled)
+        stack.cleanChanged.connect(lambda clean: self.setWindowModified(not clean))
+        stack.indexChanged.connect(lambda _: self._after_undo_step())
+        self.controller.message.connect(lambda text: self.statusBar().showMessage(text, 5000))
+        self.view.spanClicked.connect(self.controller.select_span)
+        self.view.contextMenuWanted.connect(self._context_menu)
+        self.filter_box.currentIndexChanged.connect(self._on_filter)
+        self.document_table.activated.connect(self._on_document_activated)
+        self.document_table.clicked.connect(self._on_document_activated)
+        self.span_table.clicked.connect(
+            lambda index: self.controller.select_span(self.spans.span_id_at(index.row()))
+        )
+        self.find_box.returnPressed.connect(lambda: self.controller.find(self.find_box.text(), 1))
+
+    # ---- documents -----------------------------------------------------------
+
+    def reload_documents(self) -> None:
+        """Re-read the document list (after an import) and open a document if none is."""
+        self.documents.refresh()
+        if self.session.doc_id is None:
+            first = self.store.neighbour(None, 1, Status.TODO) or self.store.neighbour(None, 1)
+            if first is not None:
+                self.open_document(first)
+        self._update_status()
+
+    def open_document(self, doc_id: int) -> None:
+        self.session.open(doc_id)
+
+    def step_document(self, direction: int) -> None:
+        target = self.store.neighbour(
+            self.session.doc_id, direction, self.documents.status_filter()
+        )
+        if target is None:
+            self.statusBar().showMessage("No more documents in this direction.", 4000)
+        else:
+            self.open_document(target)
+
+    def next_to_review(self) -> None:
+        target = self.store.neighbour(self.session.doc_id, 1, Status.TODO, wrap=True)
+        if target is None:
+            self.statusBar().showMessage("Every document has been reviewed.", 8000)
+        else:
+            self.open_document(target)
+
+    def _on_document_opened(self, doc_id: int) -> None:
+        doc = self.session.document
+        assert doc is not None
+        self.view.set_document(doc.text, doc.tokens, doc.sentence_starts)
+        self.view.set_spans(self.session.gold, self.session.diff)
+        self._refresh_side_panel()
+        row = self.documents.row_of(doc_id)
+        if row is not None:
+            self.document_table.selectRow(row)
+            self.document_table.scrollTo(self.documents.index(row, 0))
+        self._update_status()
+        self._update_title()
+        self.view.setFocus()
+
+    def _on_spans_changed(self, touched: Sequence[Span]) -> None:
+        self.view.set_spans(self.session.gold, self.session.diff)
+        self._refresh_side_panel()
+        doc_id = self.session.doc_id
+        if doc_id is not None:
+            self.documents.update_summary(self.store.document_summary(doc_id))
+
+    def _on_status_changed(self, doc_id: int, status: str) -> None:
+        self.documents.update_summary(self.store.document_summary(doc_id))
+        self._update_status()
+
+    def _refresh_side_panel(self) -> None:
+        doc = self.session.document
+        if doc is None:
+            return
+        colors = {label.name: label.color for label in self.labels}
+        self.spans.set_document(doc.text, self.session.gold, colors)
+        counts: dict[str, int] = {}
+        for span in self.session.gold:
+            counts[span.label] = counts.get(span.label, 0) + 1
+        self.palette_model.set_counts(counts)
+
+    def _after_undo_step(self) -> None:
+        self._update_title()
+
+    # ---- status bar and title --------------------------------------------------
+
+    def _update_status(self) -> None:
+        counts = self.store.count_by_status()
+        total = sum(counts.values())
+        doc_id = self.session.doc_id
+        if doc_id is not None:
+            self.position_label.setText(f"Document {self.store.position(doc_id)} of {total}")
+        done = total - counts[Status.TODO]
+        self.progress_label.setText(
+            f"Reviewed {done} of {total} (accepted {counts[Status.ACCEPTED]})"
+        )
+
+    def _update_title(self) -> None:
+        doc = self.session.document
+        name = f"document {doc.id} ({doc.status.value})" if doc else "no documents"
+        self.setWindowTitle(f"annotator — {name}[*]")
+
+    def _on_saved(self, what: str) -> None:
+        self.saved_label.setStyleSheet("color: #2b8a3e;")
+        self.saved_label.setText(f"\u2713 Saved {datetime.now():%H:%M:%S}")
+        self.saved_label.setToolTip(f"Committed to {self.store.path} ({what})")
+        self._update_title()
+
+    def _on_failed(self, message: str) -> None:
+        self.saved_label.setStyleSheet("color: #c92a2a; font-weight: bold;")
+        self.saved_label.setText("\u2717 Not saved")
+        self.saved_label.setToolTip(message)
+        self.statusBar().showMessage(message, 15000)
+        doc = self.session.document
+        if doc is not None:
+            self.view.set_spans(self.session.gold, self.session.diff)
+
+    # ---- small handlers -------------------------------------------------------
+
+    def _on_filter(self, index: int) -> None:
+        self.documents.set_status_filter(STATUS_FILTERS[index][1])
+        if self.session.doc_id is not None:
+            row = self.documents.row_of(self.session.doc_id)
+            if row is not None:
+                self.document_table.selectRow(row)
+
+    def _on_document_activated(self, index: QModelIndex) -> None:
+        doc_id = self.documents.doc_id_at(index.row())
+        if doc_id != self.session.doc_id:
+            self.open_document(doc_id)
+
+    def _close_find(self) -> None:
+        self.find_box.hide()
+        self.view.setFocus()
+
+    def _show_find(self) -> None:
+        self.find_box.show()
+        self.find_box.setFocus()
+        self.find_box.selectAll()
+
+    def _toggle_deleted(self) -> None:
+        show = self.actions_by_id["view.show_deleted"].isChecked()
+        self.view.set_show_deleted(show)
+        count = len(self.session.diff.deleted)
+        self.statusBar().showMessage(
+            f"Showing {count} deleted model spans." if show else "Deleted model spans hidden.", 4000
+        )
+
+    def _context_menu(self, where: QPoint) -> None:
+        menu = QMenu(self)
+        label_menu = menu.addMenu("Label")
+        for label in self.labels:
+            label_menu.addAction(self.actions_by_id[LABEL_PREFIX + label.name])
+        for action_id in (
+            "span.delete",
+            "span.start_left",
+            "span.start_right",
+            "span.end_left",
+            "span.end_right",
+            None,
+            "edit.undo",
+            "edit.redo",
+        ):
+            if action_id is None:
+                menu.addSeparator()
+            else:
+                menu.addAction(self.actions_by_id[action_id])
+        menu.exec(where)
+
+    # ---- settings -------------------------------------------------------------
+
+    def _restore_settings(self) -> None:
+        settings = QSettings()
+        geometry = settings.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        state = settings.value("window/splitter")
+        if isinstance(state, QByteArray):
+            self.splitter.restoreState(state)
+        side = settings.value("window/side_splitter")
+        if isinstance(side, QByteArray):
+            self.side_splitter.restoreState(side)
+        size = settings.value("view/point_size")
+        if size is not None:
+            self.view.set_point_size(float(str(size)))
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        settings = QSettings()
+        settings.setValue("window/geometry", self.saveGeometry())
+        settings.setValue("window/splitter", self.splitter.saveState())
+        settings.setValue("window/side_splitter", self.side_splitter.saveState())
+        settings.setValue("view/point_size", self.view.point_size())
+        super().closeEvent(event)

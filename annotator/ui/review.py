@@ -1,0 +1,215 @@
+"""The review session: the open document, its gold spans in memory, and every edit
+going through the store first, then the undo stack, then the view.
+
+An edit is shown as done only after the store committed it. If the store
+refuses (conflict with another window, read-only or full disk, lock), the
+session reports it, reloads the document and drops the undo history of it.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable
+from dataclasses import replace
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QUndoStack
+
+from annotator.model import (
+    Document,
+    Layer,
+    LayerDiff,
+    Span,
+    SpanError,
+    Status,
+    diff_layers,
+    make_span,
+    refresh_diff,
+)
+from annotator.store import Change, ConflictError, Store, StoreError
+from annotator.ui import commands
+
+
+class ReviewSession(QObject):
+    documentOpened = Signal(int)  # doc id
+    spansChanged = Signal(object)  # list of touched spans
+    statusChanged = Signal(int, str)  # doc id, status value
+    saved = Signal(str)  # what was saved
+    failed = Signal(str)  # why an edit was not saved
+
+    def __init__(self, store: Store, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.undo_stack = QUndoStack(self)
+        self.document: Document | None = None
+        self.gold: list[Span] = []
+        self.diff = LayerDiff({}, ())
+        self._model_sorted: list[Span] = []
+
+    # ---- documents -----------------------------------------------------
+
+    def open(self, doc_id: int) -> None:
+        self.document = self.store.load_document(doc_id)
+        self.gold = sorted(self.document.gold.spans, key=_start)
+        self._model_sorted = sorted(self.document.model.spans, key=_start)
+        self.diff = diff_layers(self._model_sorted, self.gold)
+        self.documentOpened.emit(doc_id)
+
+    @property
+    def doc_id(self) -> int | None:
+        return None if self.document is None else self.document.id
+
+    @property
+    def version(self) -> int:
+        assert self.document is not None
+        return self.document.version
+
+    def span(self, span_id: int | None) -> Span | None:
+        return next((s for s in self.gold if s.id == span_id), None)
+
+    # ---- edits (each one undoable) ---------------------------------------
+
+    def create_span(self, token_start: int, token_end: int, label: str) -> Span | None:
+        """Add a span; overlapping spans are replaced in the same step."""
+        doc = self._require_document()
+        try:
+            span = make_span(doc.tokens, token_start, token_end, label)
+        except SpanError as exc:
+            self.failed.emit(str(exc))
+            return None
+        change = self._apply(
+            lambda v: self.store.add_span(doc.id, v, span, replace_overlapping=True)
+        )
+        if change is None or change.span is None:
+            return None
+        replaced = f", replacing {len(change.removed_spans)}" if change.removed_spans else ""
+        self._push(commands.ReplaceSpans(self, doc.id, change, f"Add {label}{replaced}"))
+        return change.span
+
+    def delete_span(self, span_id: int) -> None:
+        doc = self._require_document()
+        change = self._apply(lambda v: self.store.delete_span(doc.id, v, span_id))
+        if change is not None:
+            label = change.removed_spans[0].label
+            self._push(commands.ReplaceSpans(self, doc.id, change, f"Delete {label}"))
+
+    def relabel_span(self, span_id: int, label: str) -> None:
+        doc = self._require_document()
+        before = self.span(span_id)
+        if before is None or before.label == label:
+            return
+        change = self._apply(lambda v: self.store.relabel_span(doc.id, v, span_id, label))
+        if change is not None and change.span is not None:
+            self._push(commands.UpdateSpan(self, doc.id, before, change.span, f"Relabel {label}"))
+
+    def move_span(self, span_id: int, start_delta: int, end_delta: int) -> None:
+        doc = self._require_document()
+        before = self.span(span_id)
+        if before is None:
+            return
+        ts, te = before.token_start + start_delta, before.token_end + end_delta
+        if ts > te or ts < 0 or te >= len(doc.tokens):
+            self.failed.emit("A span keeps at least one token and stays inside the text.")
+            return
+        change = self._apply(lambda v: self.store.move_span(doc.id, v, span_id, ts, te))
+        if change is not None and change.span is not None:
+            self._push(commands.UpdateSpan(self, doc.id, before, change.span, "Resize span"))
+
+    def set_status(self, status: Status) -> bool:
+        doc = self._require_document()
+        before = doc.status
+        change = self._apply(lambda v: self.store.set_status(doc.id, v, status), status=status)
+        if change is None:
+            return False
+        self._push(commands.SetStatus(self, doc.id, before, status))
+        return True
+
+    def reset_to_model(self) -> None:
+        doc = self._require_document()
+        before = tuple(self.gold)
+        relations = doc.gold.relations
+        change = self._apply(lambda v: self.store.reset_gold(doc.id, v), reload_gold=True)
+        if change is not None:
+            after = (tuple(self.gold), self.store.annotations(doc.id, Layer.GOLD).relations)
+            self._push(commands.ResetGold(self, doc.id, (before, relations), after))
+
+    # ---- used by the undo commands ---------------------------------------
+
+    def apply_for(
+        self,
+        doc_id: int,
+        run: Callable[[int], Change],
+        *,
+        status: Status | None = None,
+        reload_gold: bool = False,
+    ) -> Change | None:
+        """Run a store edit for ``doc_id`` (opening it first if needed)."""
+        if self.doc_id != doc_id:
+            self.open(doc_id)
+        return self._apply(run, status=status, reload_gold=reload_gold)
+
+    # ---- internals -------------------------------------------------------
+
+    def _require_document(self) -> Document:
+        if self.document is None:
+            raise RuntimeError("no document is open")
+        return self.document
+
+    def _push(self, command: commands.StoreCommand) -> None:
+        self.undo_stack.push(command)
+
+    def _apply(
+        self,
+        run: Callable[[int], Change],
+        *,
+        status: Status | None = None,
+        reload_gold: bool = False,
+    ) -> Change | None:
+        """Commit through the store, then update the in-memory state and signal."""
+        doc = self._require_document()
+        try:
+            change = run(doc.version)
+        except ConflictError as exc:
+            self._recover(f"{exc} It was reloaded and its undo history cleared.")
+            return None
+        except StoreError as exc:
+            self.failed.emit(str(exc))
+            return None
+        self.document = replace(doc, version=change.version, status=status or doc.status)
+        if reload_gold:
+            touched = list(self.gold)
+            self.gold = sorted(self.store.annotations(doc.id, Layer.GOLD).spans, key=_start)
+            self.diff = diff_layers(self._model_sorted, self.gold)
+            self.spansChanged.emit(touched + self.gold)
+        else:
+            self._absorb(change)
+        if status is not None and status != doc.status:
+            self.statusChanged.emit(doc.id, status.value)
+        self.saved.emit(f"version {change.version}")
+        return change
+
+    def _absorb(self, change: Change) -> None:
+        """Fold a committed span change into the sorted in-memory gold list."""
+        updated = [s for s in (change.span, *change.added_spans) if s is not None]
+        replaced = {s.id for s in change.removed_spans} | {s.id for s in updated}
+        if not replaced:
+            return
+        touched = [s for s in self.gold if s.id in replaced]
+        self.gold = [s for s in self.gold if s.id not in replaced]
+        for span in dict.fromkeys(updated):
+            bisect.insort(self.gold, span, key=_start)
+            touched.append(span)
+        self.diff = refresh_diff(self.diff, self._model_sorted, self.gold, touched)
+        self.spansChanged.emit(touched)
+
+    def _recover(self, message: str) -> None:
+        doc_id = self.doc_id
+        self.failed.emit(message)
+        # the stack cannot be cleared from inside one of its own undo()/redo() calls
+        QTimer.singleShot(0, self.undo_stack.clear)
+        if doc_id is not None:
+            self.open(doc_id)
+
+
+def _start(span: Span) -> int:
+    return span.start
