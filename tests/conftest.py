@@ -56,3 +56,44 @@ def rule_pipeline():
     ruler = nlp.add_pipe("entity_ruler")
     ruler.add_patterns(PATTERNS)
     return Pipeline(nlp)
+
+
+@pytest.fixture(autouse=True)
+def isolated_qsettings(tmp_path: Path):
+    """QSettings of every test go to its own folder (INI files)."""
+    from PySide6.QtCore import QSettings
+
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "qs"))
+    return tmp_path / "qs"
+
+
+SECOND_ARTICLE = "Russia and Azerbaijan signed nothing on Monday.\nArmenia watched."
+
+
+@pytest.fixture
+def sample_store(store: Store, rule_pipeline, tmp_path: Path) -> Store:
+    """The store with the bundled article and a second short one, pre-annotated by rules."""
+    from annotator.importer import run_import
+    from annotator.resources import sample_articles
+
+    second = tmp_path / "second.txt"
+    second.write_text(SECOND_ARTICLE, encoding="utf-8")
+    report = run_import(store, rule_pipeline, [*sample_articles(), second])
+    assert report.imported == 2
+    return store
+
+
+@pytest.fixture
+def window(qtbot, sample_store: Store):
+    from annotator.ui.app import application, create_window
+
+    application()
+    win = create_window(sample_store)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    win.activateWindow()
+    win.view.setFocus()
+    qtbot.waitUntil(lambda: win.view.hasFocus())
+    return win

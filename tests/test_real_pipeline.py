@@ -6,9 +6,9 @@ import importlib.util
 
 import pytest
 
-from annotator.cli import main
+from annotator.cli import main, sample_import_job
 from annotator.model import Layer
-from annotator.store import Store, default_db_path
+from annotator.store import Store
 
 HAVE_MODEL = any(
     importlib.util.find_spec(name) is not None
@@ -24,12 +24,12 @@ pytestmark = [
 ]
 
 
-def test_first_start_imports_the_sample_with_the_real_pipeline(capsys):
-    assert main([]) == 0
-    out = capsys.readouterr()
-    assert "importing the bundled sample" in out.err
-    assert "Import finished: imported 1" in out.out
-    with Store.open(default_db_path()) as store:
+def test_first_run_job_imports_the_sample_with_the_real_pipeline(db_path):
+    progress: list[tuple[int, int]] = []
+    summary = sample_import_job(db_path)(lambda done, total: progress.append((done, total)))
+    assert summary == "imported 1, skipped as duplicate 0, failed 0 files"
+    assert progress[0] == (0, 1) and progress[-1] == (1, 1)
+    with Store.open(db_path) as store:
         [doc_id] = store.document_ids()
         doc = store.load_document(doc_id)
         assert str(doc.meta["pipeline"]).startswith("en_core_web_sm")
@@ -38,6 +38,14 @@ def test_first_start_imports_the_sample_with_the_real_pipeline(capsys):
         assert len(found) > 40
         assert len(doc.sentence_starts) > 20
         assert len(doc.gold.spans) == len(doc.model.spans)
-    # a second start does not import it again
-    assert main([]) == 0
-    assert "importing" not in capsys.readouterr().err
+    # a second run finds the sample already there
+    assert sample_import_job(db_path)(lambda d, t: None).startswith("imported 0, skipped as dup")
+
+
+def test_cli_import_with_the_default_pipeline(db_path, capsys):
+    from annotator.resources import seeds_dir
+
+    assert main(["import", str(seeds_dir()), "--db", str(db_path)]) == 0
+    out = capsys.readouterr()
+    assert "Pipeline: en_core_web_sm" in out.err
+    assert "Import finished: imported 1" in out.out

@@ -102,8 +102,7 @@ class ReviewController(QObject):
         span_id = self._need_span("delete")
         if span_id is not None:
             span = self.session.span(span_id)
-            self.session.delete_span(span_id)
-            if span is not None:
+            if self.session.delete_span(span_id) and span is not None:
                 self.view.set_token_selection(None, span.token_start)
                 self.message.emit(f"Deleted {span.label}: {self._text(span)}")
 

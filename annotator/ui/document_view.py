@@ -156,6 +156,22 @@ class DocumentView(QAbstractScrollArea):
         elif bottom > bar.value() + height:
             bar.setValue(int(min(top, bottom - height)))
 
+    def viewport_point(self, offset: int) -> QPointF | None:
+        """Viewport position of the middle of the character at ``offset``."""
+        rect = self._char_rect(offset)
+        if rect is None:
+            return None
+        block = self.blocks.laid_out(self.blocks.block_of(offset))
+        assert block.layout is not None
+        for n, info in enumerate(block.lines):
+            if info.start <= offset < info.end:
+                line = block.layout.lineAt(n)
+                x = (
+                    cursor_x(line, offset - block.start) + cursor_x(line, offset + 1 - block.start)
+                ) / 2
+                return QPointF(MARGIN_X + x, rect.center().y() - self._scroll())
+        return None
+
     def line_neighbour(self, token: int, direction: int) -> int:
         """The token on the visual line above (-1) or below (+1) ``token``."""
         rect = self._char_rect(self.tokens.starts[token])

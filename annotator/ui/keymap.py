@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import platformdirs
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 
 from annotator.model import Label
@@ -143,7 +144,7 @@ def load_overrides(path: Path) -> dict[str, tuple[str, ...]]:
         if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
             raise KeymapError(f"Keymap {path}: {action_id!r} must map to a list of key names.")
         for key in keys:
-            if QKeySequence(key).isEmpty():
+            if not is_key_name(key):
                 raise KeymapError(f"Keymap {path}: {key!r} for {action_id!r} is not a key name.")
         overrides[action_id] = tuple(keys)
     return overrides
@@ -160,6 +161,16 @@ def build_keymap(
     if unknown:
         raise KeymapError(f"Keymap names unknown actions: {', '.join(unknown)}.")
     return [replace(s, keys=overrides[s.id]) if s.id in overrides else s for s in specs]
+
+
+def is_key_name(key: str) -> bool:
+    """True for one key combination Qt understands, such as "Ctrl+Shift+Z"."""
+    sequence = QKeySequence(key)
+    return (
+        sequence.count() == 1
+        and sequence[0].key() != Qt.Key.Key_unknown  # type: ignore[index]
+        and bool(sequence.toString())
+    )
 
 
 def normalized(key: str) -> str:

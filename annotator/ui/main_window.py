@@ -221,9 +221,9 @@ class MainWindow(QMainWindow):
         stack = s.undo_stack
         stack.canUndoChanged.connect(self.actions_by_id["edit.undo"].setEnabled)
         stack.canRedoChanged.connect(self.actions_by_id["edit.redo"].setEnabled)
-        stack.cleanChanged.connect(lambda clean: self.setWindowModified(not clean))
-        stack.indexChanged.connect(lambda _: self._after_undo_step())
-        self.controller.message.connect(lambda text: self.statusBar().showMessage(text, 5000))
+        stack.cleanChanged.connect(self._on_clean_changed)
+        stack.indexChanged.connect(self._after_undo_step)
+        self.controller.message.connect(self._show_message)
         self.view.spanClicked.connect(self.controller.select_span)
         self.view.contextMenuWanted.connect(self._context_menu)
         self.filter_box.currentIndexChanged.connect(self._on_filter)
@@ -300,8 +300,14 @@ class MainWindow(QMainWindow):
             counts[span.label] = counts.get(span.label, 0) + 1
         self.palette_model.set_counts(counts)
 
-    def _after_undo_step(self) -> None:
+    def _after_undo_step(self, _index: int) -> None:
         self._update_title()
+
+    def _on_clean_changed(self, clean: bool) -> None:
+        self.setWindowModified(not clean)
+
+    def _show_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 5000)
 
     # ---- status bar and title --------------------------------------------------
 

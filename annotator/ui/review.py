@@ -86,12 +86,14 @@ class ReviewSession(QObject):
         self._push(commands.ReplaceSpans(self, doc.id, change, f"Add {label}{replaced}"))
         return change.span
 
-    def delete_span(self, span_id: int) -> None:
+    def delete_span(self, span_id: int) -> bool:
         doc = self._require_document()
         change = self._apply(lambda v: self.store.delete_span(doc.id, v, span_id))
-        if change is not None:
-            label = change.removed_spans[0].label
-            self._push(commands.ReplaceSpans(self, doc.id, change, f"Delete {label}"))
+        if change is None:
+            return False
+        label = change.removed_spans[0].label
+        self._push(commands.ReplaceSpans(self, doc.id, change, f"Delete {label}"))
+        return True
 
     def relabel_span(self, span_id: int, label: str) -> None:
         doc = self._require_document()
