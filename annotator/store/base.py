@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from annotator.model import Relation, Span
+from annotator.model import Relation, Span, Tokens
 from annotator.store.errors import ConflictError, NotFoundError, WriteError
 
 
@@ -47,6 +47,7 @@ class StoreBase:
         self.db = db
         self.path = path
         self.actor = actor
+        self._token_cache: dict[int, Tokens] = {}  # tokens never change after import
 
     def close(self) -> None:
         self.db.close()

@@ -26,6 +26,7 @@ from annotator.store.codec import unpack_ints
 from annotator.store.errors import InvalidEditError, NotFoundError
 
 GOLD = "gold"
+TOKEN_CACHE_SIZE = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +53,7 @@ class EditsMixin(StoreBase):
             new_version = self._bump_version(doc_id, version)
             self._check_label(span.label, LabelKind.ENTITY)
             self._check_against_text(doc_id, span)
-            clashes = overlapping(self._gold_spans(doc_id), span)
+            clashes = self._gold_overlapping(doc_id, span)
             if clashes and not replace_overlapping:
                 raise InvalidEditError(_overlap_message(doc_id, span, clashes))
             removed_relations: list[Relation] = []
@@ -81,16 +82,14 @@ class EditsMixin(StoreBase):
                 span = self._gold_span(doc_id, span_id)
                 removed_spans.append(span)
                 removed_relations += self._delete_span_row(doc_id, new_version, span)
-            present = self._gold_spans(doc_id)
             added: list[Span] = []
             for span in add:
                 self._check_label(span.label, LabelKind.ENTITY)
                 self._check_against_text(doc_id, span)
-                clashes = overlapping(present, span)
+                clashes = self._gold_overlapping(doc_id, span)
                 if clashes:
                     raise InvalidEditError(_overlap_message(doc_id, span, clashes))
                 inserted = self._insert_span(doc_id, span)
-                present.append(inserted)
                 added.append(inserted)
                 self._audit(
                     doc_id, new_version, "add", "span", inserted.id, after=span_json(inserted)
@@ -159,7 +158,7 @@ class EditsMixin(StoreBase):
             after = Span(
                 moved.start, moved.end, moved.token_start, moved.token_end, before.label, span_id
             )
-            clashes = overlapping(self._gold_spans(doc_id), after)
+            clashes = self._gold_overlapping(doc_id, after)
             if clashes:
                 raise InvalidEditError(_overlap_message(doc_id, after, clashes))
             self.db.execute(
@@ -289,12 +288,19 @@ class EditsMixin(StoreBase):
             )
 
     def _tokens(self, doc_id: int) -> Tokens:
+        """A document's tokens; they never change after import, so a few are cached."""
+        cache = self._token_cache
+        if doc_id in cache:
+            return cache[doc_id]
         row = self.db.execute(
             "SELECT starts, ends FROM tokens WHERE doc_id = ?", [doc_id]
         ).fetchone()
         if row is None:
             raise NotFoundError(f"Document {doc_id} has no tokens in {self.path}.")
-        return Tokens(unpack_ints(row[0]), unpack_ints(row[1]))
+        if len(cache) >= TOKEN_CACHE_SIZE:
+            cache.pop(next(iter(cache)))
+        cache[doc_id] = Tokens(unpack_ints(row[0]), unpack_ints(row[1]))
+        return cache[doc_id]
 
     def _check_against_text(self, doc_id: int, span: Span) -> None:
         length = self.db.execute(
@@ -304,6 +310,21 @@ class EditsMixin(StoreBase):
             check_span(int(length), self._tokens(doc_id), span)
         except SpanError as exc:
             raise InvalidEditError(f"Document {doc_id}: {exc}.") from exc
+
+    def _gold_overlapping(self, doc_id: int, span: Span) -> list[Span]:
+        """Gold spans sharing characters with ``span`` (itself excluded)."""
+        return overlapping(
+            [
+                Span(start, end, ts, te, label, span_id)
+                for span_id, start, end, ts, te, label in self.db.execute(
+                    'SELECT id, start, "end", token_start, token_end, label FROM spans '
+                    "WHERE doc_id = ? AND layer = 'gold' AND start < ? AND \"end\" > ? "
+                    "ORDER BY start",
+                    [doc_id, span.end, span.start],
+                ).fetchall()
+            ],
+            span,
+        )
 
     def _gold_spans(self, doc_id: int) -> list[Span]:
         return [

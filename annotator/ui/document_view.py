@@ -68,7 +68,7 @@ class DocumentView(QAbstractScrollArea):
         starts = [tokens.starts[i] for i in sentence_starts if i < len(tokens)]
         self.blocks.set_text(text, starts)
         self.spans = ()
-        self.blocks.set_spans((), [])
+        self.blocks.set_spans((), self._tag_text)
         self.selected_span = None
         self.caret = 0
         self.anchor = None
@@ -80,10 +80,13 @@ class DocumentView(QAbstractScrollArea):
         self.colors = {name: QColor(value) for name, value in colors.items()}
         self.viewport().update()
 
-    def set_spans(self, spans: Sequence[Span], diff: LayerDiff) -> None:
+    def set_spans(
+        self, spans: Sequence[Span], diff: LayerDiff, touched: Sequence[Span] | None = None
+    ) -> None:
+        """Show ``spans``; with ``touched``, only the text around those is laid out again."""
         self.spans = spans
         self.diff = diff
-        self.blocks.set_spans(spans, [self._tag_text(s) for s in spans])
+        self.blocks.set_spans(spans, self._tag_text, touched)
         if self.show_deleted:
             self.blocks.set_ghosts(diff.deleted)
         if self.selected_span is not None and all(s.id != self.selected_span for s in spans):
@@ -417,7 +420,7 @@ class DocumentView(QAbstractScrollArea):
     ) -> None:
         ghost = index < 0
         span = self.blocks.ghosts[-1 - index] if ghost else self.spans[index]
-        text = ghost_tag(span) if ghost else self.blocks.tag_texts[index]
+        text = ghost_tag(span) if ghost else self._tag_text(span)
         width = self.blocks.tag_width(text)
         height = self.blocks.tag_height
         rect = QRectF(MARGIN_X + x - 2, line_y - (level + 1) * height - 1, width, height - 1)

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import partial
 
-from PySide6.QtCore import QByteArray, QModelIndex, QPoint, QSettings, Qt
+from PySide6.QtCore import QByteArray, QModelIndex, QPoint, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -64,6 +64,10 @@ class MainWindow(QMainWindow):
         self.labels = store.labels(LabelKind.ENTITY)
         self.keymap: list[ActionSpec] = build_keymap(self.labels, overrides)
         self.actions_by_id: dict[str, QAction] = {}
+        self._panel_timer = QTimer(self)
+        self._panel_timer.setSingleShot(True)
+        self._panel_timer.setInterval(0)
+        self._panel_timer.timeout.connect(self._refresh_after_edit)
         self._build_panels()
         self._build_status_bar()
         self._build_actions()
@@ -279,7 +283,11 @@ class MainWindow(QMainWindow):
         self.view.setFocus()
 
     def _on_spans_changed(self, touched: Sequence[Span]) -> None:
-        self.view.set_spans(self.session.gold, self.session.diff)
+        self.view.set_spans(self.session.gold, self.session.diff, touched)
+        # The lists beside the article follow once the article is repainted.
+        self._panel_timer.start()
+
+    def _refresh_after_edit(self) -> None:
         self._refresh_side_panel()
         doc_id = self.session.doc_id
         if doc_id is not None:
@@ -338,9 +346,6 @@ class MainWindow(QMainWindow):
         self.saved_label.setText("\u2717 Not saved")
         self.saved_label.setToolTip(message)
         self.statusBar().showMessage(message, 15000)
-        doc = self.session.document
-        if doc is not None:
-            self.view.set_spans(self.session.gold, self.session.diff)
 
     # ---- small handlers -------------------------------------------------------
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QPointF
@@ -68,7 +68,7 @@ class TextBlocks:
         self.blocks: list[Block] = []
         self._block_starts: list[int] = []
         self.spans: Sequence[Span] = ()
-        self.tag_texts: list[str] = []
+        self.tag_text: Callable[[Span], str] = lambda span: span.label
         self.ghosts: Sequence[Span] = ()  # deleted model spans, drawn on demand
         self._span_starts: list[int] = []
         self._span_ends: list[int] = []
@@ -88,19 +88,23 @@ class TextBlocks:
         self._block_starts = [b.start for b in self.blocks]
         self.invalidate_all()
 
-    def set_spans(self, spans: Sequence[Span], tag_texts: list[str]) -> list[int]:
-        """Replace the spans; returns the blocks whose layout had to be dropped."""
-        old = set(zip(self.spans, self.tag_texts, strict=True))
-        new = set(zip(spans, tag_texts, strict=True))
-        touched = [s for s, _ in old ^ new]
+    def set_spans(
+        self,
+        spans: Sequence[Span],
+        tag_text: Callable[[Span], str],
+        touched: Sequence[Span] | None = None,
+    ) -> None:
+        """Replace the spans (sorted by start, not overlapping). Only the blocks
+        holding a ``touched`` span are laid out again; all of them if it is None."""
         self.spans = spans
-        self.tag_texts = tag_texts
+        self.tag_text = tag_text
         self._span_starts = [s.start for s in spans]
         self._span_ends = [s.end for s in spans]
-        dirty = sorted({b for s in touched for b in self.blocks_of(s.start, s.end)})
-        for b in dirty:
+        if touched is None:
+            self.invalidate_all()
+            return
+        for b in sorted({b for s in touched for b in self.blocks_of(s.start, s.end)}):
             self._drop(b)
-        return dirty
 
     def set_ghosts(self, ghosts: Sequence[Span]) -> None:
         self.ghosts = sorted(ghosts, key=lambda s: s.start)
@@ -235,7 +239,7 @@ class TextBlocks:
             if not info.start <= span.start < info.end or span.start >= span.end:
                 continue
             x = cursor_x(line, span.start - base)
-            placed.append(Tag(i, x, self.tag_width(self.tag_texts[i]), 0))
+            placed.append(Tag(i, x, self.tag_width(self.tag_text(span)), 0))
         for k in self.ghosts_in(info.start, info.end) if self.ghosts else ():
             ghost = self.ghosts[k]
             if info.start <= ghost.start < info.end:
