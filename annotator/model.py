@@ -273,9 +273,10 @@ def diff_layers(model: Sequence[Span], gold: Sequence[Span]) -> LayerDiff:
     """Compare the gold layer with the model layer, span by span.
 
     A gold span with the boundaries and label of a model span is unchanged; with
-    its boundaries only, relabeled; overlapping a model span of the same label,
-    resized; otherwise added. A model span that no gold span keeps (same
-    boundaries) or resizes (overlapping, same label) was deleted.
+    its boundaries only, relabeled; overlapping a model span with other
+    boundaries, resized (or relabeled, if no overlapping model span has its
+    label); otherwise added. A model span that no gold span keeps or changes
+    this way was deleted.
     """
     by_bounds = {(s.start, s.end): s for s in model}
     ordered = sorted(model, key=lambda s: s.start)
@@ -295,12 +296,11 @@ def diff_layers(model: Sequence[Span], gold: Sequence[Span]) -> LayerDiff:
         while first > 0 and ordered[first - 1].end > span.start:
             first -= 1
         last = bisect.bisect_left(starts, span.end)
-        resized_from = [
-            m for m in ordered[first:last] if m.overlaps(span) and m.label == span.label
-        ]
-        if resized_from:
-            kept.update((m.start, m.end) for m in resized_from)
-            changes[span.id] = Change.RESIZED
+        sources = [m for m in ordered[first:last] if m.overlaps(span)]
+        if sources:
+            kept.update((m.start, m.end) for m in sources)
+            same_label = any(m.label == span.label for m in sources)
+            changes[span.id] = Change.RESIZED if same_label else Change.RELABELED
         else:
             changes[span.id] = Change.ADDED
     deleted = tuple(s for s in model if (s.start, s.end) not in kept)

@@ -94,8 +94,8 @@ def main() -> None:
         seconds, base, peak, tokens, spans = out
         print(
             f"1 MB article ({len(article):,} chars, {int(tokens):,} tokens, {int(spans):,} "
-            f"entities): {seconds} s, peak RSS {peak} MB ({int(peak) - int(base)} MB above "
-            f"the loaded pipeline's {base} MB)"
+            f"entities): {seconds} s; peak RSS of the process {peak} MB (it was {base} MB "
+            "once the pipeline had loaded)"
         )
 
 

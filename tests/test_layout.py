@@ -65,12 +65,19 @@ def S(start, end, label, span_id=None):
 
 
 def test_diff_layers_names_every_kind_of_change():
-    model = [S(0, 5, "GPE"), S(10, 15, "ORG"), S(20, 25, "PERSON"), S(30, 35, "DATE")]
+    model = [
+        S(0, 5, "GPE"),
+        S(10, 15, "ORG"),
+        S(20, 25, "PERSON"),
+        S(30, 35, "DATE"),
+        S(50, 55, "GPE"),
+    ]
     gold = [
         S(0, 5, "GPE", 1),  # same
         S(10, 15, "NORP", 2),  # relabeled
         S(20, 28, "PERSON", 3),  # resized
         S(40, 45, "LOC", 4),  # added
+        S(50, 58, "ORG", 5),  # resized and relabeled
     ]  # DATE 30..35 was deleted
     diff = diff_layers(model, gold)
     assert diff.changes == {
@@ -78,6 +85,7 @@ def test_diff_layers_names_every_kind_of_change():
         2: Change.RELABELED,
         3: Change.RESIZED,
         4: Change.ADDED,
+        5: Change.RELABELED,
     }
     assert diff.deleted == (S(30, 35, "DATE"),)
 

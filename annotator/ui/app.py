@@ -44,6 +44,8 @@ def run(store: Store, first_run: Job | None = None, keymap: Path | None = None) 
 def _loaded(window: MainWindow, summary: str) -> None:
     window.reload_documents()
     window.statusBar().showMessage(f"Import finished: {summary}.", 10000)
+    window.activateWindow()
+    window.view.setFocus()
 
 
 def _failed(window: MainWindow, message: str) -> None:

@@ -8,7 +8,7 @@ from datetime import datetime
 from functools import partial
 
 from PySide6.QtCore import QByteArray, QModelIndex, QPoint, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -32,6 +32,7 @@ from annotator.ui.keymap import LABEL_PREFIX, ActionSpec, build_keymap
 from annotator.ui.models import DocumentListModel, LabelPaletteModel, SpanListModel
 from annotator.ui.review import ReviewSession
 
+MENU_ORDER = ("Document", "Edit", "Select", "Label", "View", "Help")
 STATUS_FILTERS: tuple[tuple[str, Status | None], ...] = (
     ("All documents", None),
     ("To do", Status.TODO),
@@ -54,6 +55,18 @@ def _table(model: object, parent: QWidget) -> QTableView:
     return table
 
 
+def _fit_columns(table: QTableView, stretch: int) -> None:
+    header = table.horizontalHeader()
+    header.setStretchLastSection(False)
+    for column in range(table.model().columnCount()):
+        mode = (
+            QHeaderView.ResizeMode.Stretch
+            if column == stretch
+            else (QHeaderView.ResizeMode.ResizeToContents)
+        )
+        header.setSectionResizeMode(column, mode)
+
+
 class MainWindow(QMainWindow):
     def __init__(self, store: Store, overrides: dict[str, tuple[str, ...]] | None = None) -> None:
         super().__init__()
@@ -64,6 +77,7 @@ class MainWindow(QMainWindow):
         self.labels = store.labels(LabelKind.ENTITY)
         self.keymap: list[ActionSpec] = build_keymap(self.labels, overrides)
         self.actions_by_id: dict[str, QAction] = {}
+        self._shown_once = False
         self._panel_timer = QTimer(self)
         self._panel_timer.setSingleShot(True)
         self._panel_timer.setInterval(0)
@@ -93,9 +107,7 @@ class MainWindow(QMainWindow):
         for text, _ in STATUS_FILTERS:
             self.filter_box.addItem(text)
         self.document_table = _table(self.documents, left)
-        self.document_table.horizontalHeader().setSectionResizeMode(
-            2, QHeaderView.ResizeMode.Stretch
-        )
+        _fit_columns(self.document_table, stretch=DocumentListModel.TITLE)
         box = QVBoxLayout(left)
         box.setContentsMargins(0, 0, 0, 0)
         box.addWidget(self.filter_box)
@@ -114,7 +126,9 @@ class MainWindow(QMainWindow):
 
         right = QSplitter(Qt.Orientation.Vertical, self)
         self.palette_table = _table(self.palette_model, right)
+        _fit_columns(self.palette_table, stretch=LabelPaletteModel.LABEL)
         self.span_table = _table(self.spans, right)
+        _fit_columns(self.span_table, stretch=SpanListModel.TEXT)
         right.addWidget(self.palette_table)
         right.addWidget(self.span_table)
 
@@ -141,7 +155,7 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         handlers = self._handlers()
-        menus: dict[str, QMenu] = {}
+        menus = {group: self.menuBar().addMenu(f"&{group}") for group in MENU_ORDER}
         native = QKeySequence.SequenceFormat.NativeText
         for spec in self.keymap:
             action = QAction(spec.text, self)
@@ -155,8 +169,7 @@ class MainWindow(QMainWindow):
                 action.triggered.connect(handlers[spec.id])
             if spec.id == "view.show_deleted":
                 action.setCheckable(True)
-            menu = menus.get(spec.group) or self.menuBar().addMenu(f"&{spec.group}")
-            menus[spec.group] = menu
+            menu = menus[spec.group]
             if spec.scope == "view":
                 # Live only while the article has focus; the menu shows a proxy
                 # so that its shortcut is not registered window-wide too.
@@ -415,6 +428,12 @@ class MainWindow(QMainWindow):
         size = settings.value("view/point_size")
         if size is not None:
             self.view.set_point_size(float(str(size)))
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._shown_once:  # the keyboard starts in the article
+            self._shown_once = True
+            self.view.setFocus()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         settings = QSettings()

@@ -180,7 +180,13 @@ class TextBlocks:
     def _estimate(self, block: Block) -> float:
         chars_per_line = max(1.0, self.width / max(1.0, self._metrics.averageCharWidth()))
         lines = max(1, math.ceil((block.end - block.start) / chars_per_line))
-        return lines * (self._metrics.height() + LINE_GAP + self.tag_height * 0.6) + LINE_GAP
+        line = self._metrics.height() + LINE_GAP + self.tag_height * 0.6
+        return lines * line + LINE_GAP + self._paragraph_gap(block)
+
+    def _paragraph_gap(self, block: Block) -> float:
+        """Extra space after a block that ends a paragraph (a newline follows it)."""
+        ends_paragraph = block.end < len(self.text) and self.text[block.end] == "\n"
+        return self._metrics.height() * 0.5 if ends_paragraph else 0.0
 
     def _ensure_tops(self) -> list[float]:
         if self._tops_dirty:
@@ -218,7 +224,7 @@ class TextBlocks:
         layout.endLayout()
         block.layout = layout
         block.lines = lines
-        block.height = y + LINE_GAP
+        block.height = y + LINE_GAP + self._paragraph_gap(block)
 
     def _format(self, index: int, block: Block) -> QTextLayout.FormatRange:
         span = self.spans[index]
