@@ -24,6 +24,7 @@ from annotator.model import (
 from annotator.store.base import StoreBase, relation_json, span_json
 from annotator.store.codec import unpack_ints
 from annotator.store.errors import InvalidEditError, NotFoundError
+from annotator.store.rows import select_relations, select_spans
 
 GOLD = "gold"
 TOKEN_CACHE_SIZE = 8
@@ -313,60 +314,32 @@ class EditsMixin(StoreBase):
 
     def _gold_overlapping(self, doc_id: int, span: Span) -> list[Span]:
         """Gold spans sharing characters with ``span`` (itself excluded)."""
-        return overlapping(
-            [
-                Span(start, end, ts, te, label, span_id)
-                for span_id, start, end, ts, te, label in self.db.execute(
-                    'SELECT id, start, "end", token_start, token_end, label FROM spans '
-                    "WHERE doc_id = ? AND layer = 'gold' AND start < ? AND \"end\" > ? "
-                    "ORDER BY start",
-                    [doc_id, span.end, span.start],
-                ).fetchall()
-            ],
-            span,
+        near = select_spans(
+            self.db,
+            "doc_id = ? AND layer = 'gold' AND start < ? AND \"end\" > ?",
+            [doc_id, span.end, span.start],
         )
+        return overlapping(near, span)
 
     def _gold_spans(self, doc_id: int) -> list[Span]:
-        return [
-            Span(start, end, ts, te, label, span_id)
-            for span_id, start, end, ts, te, label in self.db.execute(
-                'SELECT id, start, "end", token_start, token_end, label FROM spans '
-                "WHERE doc_id = ? AND layer = 'gold' ORDER BY start",
-                [doc_id],
-            ).fetchall()
-        ]
+        return select_spans(self.db, "doc_id = ? AND layer = 'gold'", [doc_id])
 
     def _gold_span(self, doc_id: int, span_id: int) -> Span:
-        row = self.db.execute(
-            'SELECT start, "end", token_start, token_end, label FROM spans '
-            "WHERE id = ? AND doc_id = ? AND layer = 'gold'",
-            [span_id, doc_id],
-        ).fetchone()
-        if row is None:
+        found = select_spans(self.db, "id = ? AND doc_id = ? AND layer = 'gold'", [span_id, doc_id])
+        if not found:
             raise NotFoundError(f"Document {doc_id} has no gold span {span_id}.")
-        start, end, token_start, token_end, label = row
-        return Span(start, end, token_start, token_end, label, span_id)
+        return found[0]
 
     def _relations(self, doc_id: int, layer: str) -> list[Relation]:
-        return [
-            Relation(head, child, label, rel_id)
-            for rel_id, head, child, label in self.db.execute(
-                "SELECT id, head, child, label FROM relations WHERE doc_id = ? AND layer = ? "
-                "ORDER BY id",
-                [doc_id, layer],
-            ).fetchall()
-        ]
+        return select_relations(self.db, "doc_id = ? AND layer = ?", [doc_id, layer])
 
     def _gold_relation(self, doc_id: int, relation_id: int) -> Relation:
-        row = self.db.execute(
-            "SELECT head, child, label FROM relations WHERE id = ? AND doc_id = ? "
-            "AND layer = 'gold'",
-            [relation_id, doc_id],
-        ).fetchone()
-        if row is None:
+        found = select_relations(
+            self.db, "id = ? AND doc_id = ? AND layer = 'gold'", [relation_id, doc_id]
+        )
+        if not found:
             raise NotFoundError(f"Document {doc_id} has no gold relation {relation_id}.")
-        head, child, label = row
-        return Relation(head, child, label, relation_id)
+        return found[0]
 
     def _insert_span(self, doc_id: int, span: Span) -> Span:
         cursor = self.db.execute(
@@ -388,14 +361,7 @@ class EditsMixin(StoreBase):
 
     def _delete_span_row(self, doc_id: int, version: int, span: Span) -> list[Relation]:
         """Delete one gold span and its relations, auditing each; returns the relations."""
-        relations = [
-            Relation(head, child, label, rel_id)
-            for rel_id, head, child, label in self.db.execute(
-                "SELECT id, head, child, label FROM relations WHERE head = ? OR child = ? "
-                "ORDER BY id",
-                [span.id, span.id],
-            ).fetchall()
-        ]
+        relations = select_relations(self.db, "head = ? OR child = ?", [span.id, span.id])
         for relation in relations:
             self.db.execute("DELETE FROM relations WHERE id = ?", [relation.id])
             self._audit(

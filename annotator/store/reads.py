@@ -13,14 +13,13 @@ from annotator.model import (
     Label,
     LabelKind,
     Layer,
-    Relation,
-    Span,
     Status,
     Tokens,
 )
 from annotator.store.base import StoreBase
 from annotator.store.codec import unpack_ints
 from annotator.store.errors import NotFoundError
+from annotator.store.rows import select_relations, select_spans
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,23 +140,11 @@ class ReadsMixin(StoreBase):
         )
 
     def annotations(self, doc_id: int, layer: Layer) -> Annotations:
-        spans = tuple(
-            Span(start, end, ts, te, label, span_id)
-            for span_id, start, end, ts, te, label in self.db.execute(
-                'SELECT id, start, "end", token_start, token_end, label FROM spans '
-                "WHERE doc_id = ? AND layer = ? ORDER BY start, id",
-                [doc_id, layer.value],
-            ).fetchall()
+        where = "doc_id = ? AND layer = ?"
+        return Annotations(
+            tuple(select_spans(self.db, where, [doc_id, layer.value])),
+            tuple(select_relations(self.db, where, [doc_id, layer.value])),
         )
-        relations = tuple(
-            Relation(head, child, label, rel_id)
-            for rel_id, head, child, label in self.db.execute(
-                "SELECT id, head, child, label FROM relations "
-                "WHERE doc_id = ? AND layer = ? ORDER BY id",
-                [doc_id, layer.value],
-            ).fetchall()
-        )
-        return Annotations(spans, relations)
 
     def document_version(self, doc_id: int) -> int:
         row = self.db.execute("SELECT version FROM documents WHERE id = ?", [doc_id]).fetchone()
