@@ -48,6 +48,8 @@ def load_labels(path: Path | None = None) -> list[Label]:
             color = entry.get("color") or color_for(name)
             if not isinstance(color, str) or not _COLOR.match(color):
                 raise LabelConfigError(f"{where} ({name}): color must look like #rrggbb")
+            head_types = _names(entry.get("head_types", []), f"{where} ({name}): head_types")
+            child_types = _names(entry.get("child_types", []), f"{where} ({name}): child_types")
             labels.append(
                 Label(
                     name=name,
@@ -55,9 +57,18 @@ def load_labels(path: Path | None = None) -> list[Label]:
                     color=color.lower(),
                     hotkey=str(entry.get("hotkey", "")),
                     description=str(entry.get("description", "")),
+                    head_types=head_types,
+                    child_types=child_types,
+                    directed=bool(entry.get("directed", True)),
                 )
             )
     return labels
+
+
+def _names(value: object, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise LabelConfigError(f"{where} must be a list of entity label names")
+    return tuple(value)
 
 
 def color_for(name: str) -> str:

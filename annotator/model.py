@@ -48,6 +48,19 @@ class Label:
     color: str
     hotkey: str = ""
     description: str = ""
+    # relation labels only: entity labels allowed as head and child (empty: any),
+    # and whether the relation has a direction
+    head_types: tuple[str, ...] = ()
+    child_types: tuple[str, ...] = ()
+    directed: bool = True
+
+    def refuses(self, head_label: str, child_label: str) -> str | None:
+        """Why a relation of this label cannot link these entity labels, or None."""
+        if self.head_types and head_label not in self.head_types:
+            return f"{self.name} needs a head of {', '.join(self.head_types)}, not {head_label}"
+        if self.child_types and child_label not in self.child_types:
+            return f"{self.name} needs a child of {', '.join(self.child_types)}, not {child_label}"
+        return None
 
 
 @dataclass(frozen=True, slots=True)

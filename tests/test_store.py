@@ -53,8 +53,28 @@ def test_reopening_applies_nothing_twice(db_path):
     Store.open(db_path).close()
     with Store.open(db_path) as store:
         rows = store.db.execute("SELECT COUNT(*) FROM _sqlite_migrations").fetchone()[0]
-        assert rows == 1
-        assert len(store.labels()) == 18
+        assert rows == 2
+        assert len(store.labels(LabelKind.ENTITY)) == 18
+        assert len(store.labels(LabelKind.RELATION)) == 6
+
+
+def test_a_database_of_the_first_schema_is_upgraded_in_place(db_path):
+    from annotator.store.schema import migrations
+
+    old = Database(db_path)
+    migrations.apply(old, stop_before="m002_relation_label_constraints")
+    old.execute(
+        "INSERT INTO labels (kind, name, color, position) VALUES ('entity', 'PERSON', '#123456', 0)"
+    )
+    old.conn.commit()
+    old.close()
+    with Store.open(db_path) as store:
+        person = store.labels(LabelKind.ENTITY)[0]
+        assert (person.name, person.color) == ("PERSON", "#123456")  # kept as it was
+        org_aff = {label.name: label for label in store.labels(LabelKind.RELATION)}["ORG-AFF"]
+        assert org_aff.head_types == ("PERSON", "ORG", "GPE")
+        assert org_aff.refuses("DATE", "ORG") is not None
+        assert org_aff.refuses("PERSON", "ORG") is None
 
 
 def test_imported_document_has_tokens_and_both_layers(store: Store, doc_id: int):

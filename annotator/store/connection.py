@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -85,12 +86,12 @@ def _refuse_newer_schema(db: Database, path: Path) -> None:
 
 
 def _migrate(db: Database, path: Path) -> None:
-    fresh = not db["documents"].exists()
     try:
         migrations.apply(db)
-        if fresh:
-            with db.atomic():
-                insert_labels(db, load_labels())
+        # Default labels this database lacks (all of them when it is new; the
+        # relation labels for one made before they existed). Existing ones stay.
+        with db.atomic():
+            insert_labels(db, load_labels())
     except sqlite3.OperationalError as exc:
         raise WriteError(f"Cannot create or upgrade database {path}: {exc}.") from exc
 
@@ -101,8 +102,18 @@ def insert_labels(db: Database, labels: list[Label]) -> None:
     position = int(row[0]) + 1
     for label in labels:
         cursor = db.execute(
-            "INSERT OR IGNORE INTO labels (kind, name, color, hotkey, description, position) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [label.kind.value, label.name, label.color, label.hotkey, label.description, position],
+            "INSERT OR IGNORE INTO labels (kind, name, color, hotkey, description, position, "
+            "head_types, child_types, directed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                label.kind.value,
+                label.name,
+                label.color,
+                label.hotkey,
+                label.description,
+                position,
+                json.dumps(list(label.head_types)),
+                json.dumps(list(label.child_types)),
+                int(label.directed),
+            ],
         )
         position += cursor.rowcount

@@ -153,16 +153,28 @@ class ReadsMixin(StoreBase):
         return int(row[0])
 
     def labels(self, kind: LabelKind | None = None) -> list[Label]:
-        sql = "SELECT name, kind, color, hotkey, description FROM labels"
+        sql = (
+            "SELECT name, kind, color, hotkey, description, head_types, child_types, directed "
+            "FROM labels"
+        )
         params: list[str] = []
         if kind is not None:
             sql += " WHERE kind = ?"
             params.append(kind.value)
         return [
-            Label(name, LabelKind(k), color, hotkey, description)
-            for name, k, color, hotkey, description in self.db.execute(
-                sql + " ORDER BY position", params
-            ).fetchall()
+            Label(
+                name,
+                LabelKind(k),
+                color,
+                hotkey,
+                description,
+                tuple(json.loads(head_types)),
+                tuple(json.loads(child_types)),
+                bool(directed),
+            )
+            for name, k, color, hotkey, description, head_types, child_types, directed in (
+                self.db.execute(sql + " ORDER BY position", params).fetchall()
+            )
         ]
 
     def audit_log(self, doc_id: int) -> list[AuditEntry]:

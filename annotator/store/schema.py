@@ -103,5 +103,13 @@ def m001_initial(db: Database) -> None:
         db.execute(statement)
 
 
+@migrations()
+def m002_relation_label_constraints(db: Database) -> None:
+    """Relation labels carry the entity labels allowed for each argument and a direction."""
+    db.execute("ALTER TABLE labels ADD COLUMN head_types TEXT NOT NULL DEFAULT '[]'")
+    db.execute("ALTER TABLE labels ADD COLUMN child_types TEXT NOT NULL DEFAULT '[]'")
+    db.execute("ALTER TABLE labels ADD COLUMN directed INTEGER NOT NULL DEFAULT 1")
+
+
 def known_migration_names() -> list[str]:
     return [m.name for m in migrations.pending(Database(memory=True))]
