@@ -66,6 +66,12 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument(
         "--labels", type=Path, metavar="JSON", help="add the labels of this label config file"
     )
+    imp.add_argument(
+        "--relation-rules",
+        type=Path,
+        metavar="JSON",
+        help="relation candidate rules (default: the bundled resources/relation_patterns.json)",
+    )
 
     commands.add_parser(
         "stats", parents=[common], help="counts per status and per label for both layers"
@@ -108,7 +114,9 @@ def _import(db_path: Path, args: argparse.Namespace) -> int:
         if args.labels:
             with store.db.atomic():
                 insert_labels(store.db, load_labels(args.labels))
-        code = import_with_progress(store, args.paths, args.model, args.strict, args.batch_size)
+        code = import_with_progress(
+            store, args.paths, args.model, args.strict, args.batch_size, args.relation_rules
+        )
         print(f"Database: {store.path}")
         return code
 
@@ -119,6 +127,7 @@ def import_with_progress(
     model: str | None,
     strict: bool = False,
     batch_size: int = 64,
+    relation_rules: Path | None = None,
 ) -> int:
     """Plan, load the pipeline, import with a progress bar, print a summary."""
     # spaCy is imported here, not at module level: `annotator stats` and the
@@ -127,6 +136,7 @@ def import_with_progress(
 
     from annotator.importer import ImportAborted, ImportReport, plan_import, run_import
     from annotator.nlp.pipeline import ModelNotFoundError, Pipeline
+    from annotator.nlp.relations import RelationRuleError
 
     plan = plan_import(store, paths)
     for problem in plan.problems:
@@ -137,8 +147,8 @@ def import_with_progress(
     if plan.new_documents:
         print(f"Loading spaCy pipeline {model or '(default)'}…", file=sys.stderr)
         try:
-            pipeline = Pipeline.load(model)
-        except ModelNotFoundError as exc:
+            pipeline = Pipeline.load(model, relation_rules)
+        except (ModelNotFoundError, RelationRuleError) as exc:
             raise CliError(str(exc)) from exc
         print(f"Pipeline: {pipeline.name}", file=sys.stderr)
         bar = tqdm(total=plan.new_documents, unit="doc", desc="Importing", file=sys.stderr)

@@ -38,6 +38,11 @@ def test_first_run_job_imports_the_sample_with_the_real_pipeline(db_path):
         assert len(found) > 40
         assert len(doc.sentence_starts) > 20
         assert len(doc.gold.spans) == len(doc.model.spans)
+        texts = {s.id: doc.text[s.start : s.end] for s in doc.model.spans}
+        proposed = {(texts[r.head], r.label, texts[r.child]) for r in doc.model.relations}
+        assert ("Dmitry Peskov", "ORG-AFF", "Kremlin") in proposed
+        assert ("Antony Blinken", "ORG-AFF", "State") in proposed
+        assert len(doc.gold.relations) == len(doc.model.relations)
     # a second run finds the sample already there
     assert sample_import_job(db_path)(lambda d, t: None).startswith("imported 0, skipped as dup")
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from annotator.model import Analysis, Span, Tokens
+from annotator.model import Analysis, Relation, Span, Tokens
+from annotator.nlp.relations import RelationExtractor
 
 K = TypeVar("K")
 
@@ -29,6 +30,7 @@ class _Partial(Generic[K]):
     ends: list[int]
     sentence_starts: list[int]
     spans: list[Span]
+    relations: list[Relation] = field(default_factory=list)
     done: int = 0
 
 
@@ -55,6 +57,7 @@ def annotate(
     items: Iterable[tuple[K, str]],
     batch_size: int = 64,
     chunk_chars: int = CHUNK_CHARS,
+    relations: RelationExtractor | None = None,
 ) -> Iterator[tuple[K, Analysis]]:
     """Yield ``(key, Analysis)`` for each ``(key, text)``, in input order.
 
@@ -72,18 +75,20 @@ def annotate(
             group.append((piece, (partial, offset)))
             chars += len(piece)
             if len(group) >= batch_size or chars >= BATCH_CHARS:
-                yield from _run(nlp, group)
+                yield from _run(nlp, group, relations)
                 group, chars = [], 0
-    yield from _run(nlp, group)
+    yield from _run(nlp, group, relations)
 
 
 def _run(
-    nlp: Language, group: list[tuple[str, tuple[_Partial[K], int]]]
+    nlp: Language,
+    group: list[tuple[str, tuple[_Partial[K], int]]],
+    relations: RelationExtractor | None,
 ) -> Iterator[tuple[K, Analysis]]:
     if not group:
         return
     for doc, (partial, offset) in nlp.pipe(group, batch_size=len(group), as_tuples=True):
-        _append(partial, doc, offset)
+        _append(partial, doc, offset, relations)
         partial.done += 1
         if partial.done == partial.pieces:
             yield (
@@ -92,12 +97,20 @@ def _run(
                     Tokens(tuple(partial.starts), tuple(partial.ends)),
                     tuple(partial.sentence_starts),
                     tuple(partial.spans),
+                    tuple(partial.relations),
                 ),
             )
 
 
-def _append(partial: _Partial[K], doc: Doc, offset: int) -> None:
+def _append(
+    partial: _Partial[K], doc: Doc, offset: int, relations: RelationExtractor | None
+) -> None:
     first_token = len(partial.starts)
+    first_span = len(partial.spans)
+    if relations is not None:
+        partial.relations.extend(
+            Relation(first_span + r.head, first_span + r.child, r.label) for r in relations(doc)
+        )
     for token in doc:
         start = token.idx + offset
         partial.starts.append(start)

@@ -11,6 +11,7 @@ from spacy.language import Language
 
 from annotator.model import Analysis
 from annotator.nlp.annotate import annotate
+from annotator.nlp.relations import RelationExtractor, RelationRule, load_rules
 
 K = TypeVar("K")
 
@@ -68,17 +69,25 @@ def _with_sentences(nlp: Language) -> Language:
 
 
 class Pipeline:
-    """A loaded pipeline as the importer uses it (see annotator.importer.Annotator)."""
+    """A loaded pipeline as the importer uses it (see annotator.importer.Analyser).
 
-    def __init__(self, nlp: Language) -> None:
+    Relation candidates are proposed when the pipeline parses (it has a parser)
+    and ``relation_rules`` is not empty; by default the bundled rules are used.
+    """
+
+    def __init__(self, nlp: Language, relation_rules: list[RelationRule] | None = None) -> None:
         self.nlp = nlp
         self.name = describe(nlp)
+        rules = load_rules() if relation_rules is None else relation_rules
+        parses = "parser" in nlp.pipe_names or "depparse" in nlp.pipe_names
+        self.relations = RelationExtractor(nlp.vocab, rules) if rules and parses else None
 
     @classmethod
-    def load(cls, name: str | None = None) -> Pipeline:
-        return cls(load_pipeline(name))
+    def load(cls, name: str | None = None, relation_rules: Path | None = None) -> Pipeline:
+        rules = load_rules(relation_rules) if relation_rules else None
+        return cls(load_pipeline(name), rules)
 
     def analyse(
         self, items: Iterable[tuple[K, str]], batch_size: int = 64
     ) -> Iterator[tuple[K, Analysis]]:
-        return annotate(self.nlp, items, batch_size=batch_size)
+        return annotate(self.nlp, items, batch_size=batch_size, relations=self.relations)
