@@ -209,6 +209,26 @@ def test_relations_edit_and_cascade_with_their_span(store: Store, doc_id: int):
     assert store.db.execute("PRAGMA foreign_key_check").fetchall() == []
 
 
+def test_relation_argument_types_and_reversal(store: Store, doc_id: int):
+    doc = store.load_document(doc_id)
+    blinken, mirzoyan, armenia = doc.gold.spans
+    with pytest.raises(InvalidEditError, match="GEN-AFF needs a head of PERSON, ORG, not GPE"):
+        store.add_relation(doc_id, doc.version, armenia.id, blinken.id, "GEN-AFF")
+    with pytest.raises(InvalidEditError, match="PHYS needs a child of GPE, LOC, FAC, not PERSON"):
+        store.add_relation(doc_id, doc.version, armenia.id, blinken.id, "PHYS")
+    added = store.add_relation(doc_id, doc.version, blinken.id, armenia.id, "PHYS")
+    with pytest.raises(InvalidEditError, match="PHYS needs a child of GPE, LOC, FAC, not PERSON"):
+        store.reverse_relation(doc_id, added.version, added.relation.id)
+    social = store.add_relation(doc_id, added.version, blinken.id, mirzoyan.id, "PER-SOC")
+    reversed_ = store.reverse_relation(doc_id, social.version, social.relation.id)
+    assert (reversed_.relation.head, reversed_.relation.child) == (mirzoyan.id, blinken.id)
+    relabeled = store.relabel_relation(doc_id, reversed_.version, social.relation.id, "MET")
+    log = store.audit_log(doc_id)
+    assert [e.action for e in log] == ["add", "add", "reverse", "relabel"]
+    assert log[2].before["head"] == blinken.id and log[2].after["head"] == mirzoyan.id
+    assert relabeled.relation.label == "MET"
+
+
 def test_reset_gold_copies_the_model_layer_again(store: Store, doc_id: int):
     doc = store.load_document(doc_id)
     v = store.delete_span(doc_id, doc.version, doc.gold.spans[0].id).version

@@ -17,10 +17,10 @@ from annotator.store.errors import (
     WriteError,
 )
 from annotator.store.ingest import IngestMixin
-from annotator.store.reads import AuditEntry, ReadsMixin, Stats
+from annotator.store.reads import AuditEntry, Stats
 
 
-class Store(ReadsMixin, EditsMixin, IngestMixin):
+class Store(EditsMixin, IngestMixin):
     """An open annotator database."""
 
     @classmethod

@@ -24,6 +24,7 @@ from annotator.model import (
 from annotator.store.base import StoreBase, relation_json, span_json
 from annotator.store.codec import unpack_ints
 from annotator.store.errors import InvalidEditError, NotFoundError
+from annotator.store.reads import ReadsMixin
 from annotator.store.rows import select_relations, select_spans
 
 GOLD = "gold"
@@ -42,7 +43,7 @@ class Change:
     added_spans: tuple[Span, ...] = ()
 
 
-class EditsMixin(StoreBase):
+class EditsMixin(ReadsMixin):
     # ---- spans -------------------------------------------------------------
 
     def add_span(
@@ -181,23 +182,10 @@ class EditsMixin(StoreBase):
     # ---- relations ---------------------------------------------------------
 
     def add_relation(self, doc_id: int, version: int, head: int, child: int, label: str) -> Change:
+        """Add a gold relation; the label's argument types and duplicates are checked."""
         with self._transaction("add relation"):
             new_version = self._bump_version(doc_id, version)
-            self._check_label(label, LabelKind.RELATION)
-            if head == child:
-                raise InvalidEditError(f"Document {doc_id}: a span cannot relate to itself.")
-            self._gold_span(doc_id, head)
-            self._gold_span(doc_id, child)
-            duplicate = self.db.execute(
-                "SELECT id FROM relations WHERE doc_id = ? AND layer = 'gold' AND head = ? "
-                "AND child = ? AND label = ?",
-                [doc_id, head, child, label],
-            ).fetchone()
-            if duplicate is not None:
-                raise InvalidEditError(
-                    f"Document {doc_id}: relation {label} from span {head} to span {child} "
-                    "already exists."
-                )
+            self._check_relation(doc_id, Relation(head, child, label))
             relation = self._insert_relation(doc_id, Relation(head, child, label))
             self._audit(
                 doc_id, new_version, "add", "relation", relation.id, after=relation_json(relation)
@@ -220,22 +208,70 @@ class EditsMixin(StoreBase):
         return Change(new_version, removed_relations=(relation,))
 
     def relabel_relation(self, doc_id: int, version: int, relation_id: int, label: str) -> Change:
-        with self._transaction("relabel relation"):
+        return self.update_relation(doc_id, version, relation_id, label=label)
+
+    def reverse_relation(self, doc_id: int, version: int, relation_id: int) -> Change:
+        """Swap the relation's head and child."""
+        return self.update_relation(doc_id, version, relation_id, reverse=True)
+
+    def update_relation(
+        self,
+        doc_id: int,
+        version: int,
+        relation_id: int,
+        *,
+        label: str | None = None,
+        reverse: bool = False,
+    ) -> Change:
+        """Relabel and/or reverse a gold relation, checking the label's argument types."""
+        action = "reverse" if reverse and label is None else "relabel" if not reverse else "update"
+        with self._transaction(f"{action} relation"):
             new_version = self._bump_version(doc_id, version)
-            self._check_label(label, LabelKind.RELATION)
             before = self._gold_relation(doc_id, relation_id)
-            self.db.execute("UPDATE relations SET label = ? WHERE id = ?", [label, relation_id])
-            after = Relation(before.head, before.child, label, relation_id)
+            head, child = (before.child, before.head) if reverse else (before.head, before.child)
+            after = Relation(head, child, label or before.label, relation_id)
+            self._check_relation(doc_id, after)
+            self.db.execute(
+                "UPDATE relations SET head = ?, child = ?, label = ? WHERE id = ?",
+                [after.head, after.child, after.label, relation_id],
+            )
             self._audit(
                 doc_id,
                 new_version,
-                "relabel",
+                action,
                 "relation",
                 relation_id,
                 before=relation_json(before),
                 after=relation_json(after),
             )
         return Change(new_version, relation=after)
+
+    def _check_relation(self, doc_id: int, relation: Relation) -> None:
+        """Refuse self-relations, duplicates, and argument types the label does not allow."""
+        label = next(
+            (lab for lab in self.labels(LabelKind.RELATION) if lab.name == relation.label), None
+        )
+        if label is None:
+            raise InvalidEditError(
+                f"{relation.label!r} is not a known relation label; add it to the label config "
+                "first."
+            )
+        if relation.head == relation.child:
+            raise InvalidEditError(f"Document {doc_id}: a span cannot relate to itself.")
+        head = self._gold_span(doc_id, relation.head)
+        child = self._gold_span(doc_id, relation.child)
+        refusal = label.refuses(head.label, child.label)
+        if refusal:
+            raise InvalidEditError(f"Not allowed: {refusal}.")
+        duplicate = self.db.execute(
+            "SELECT id FROM relations WHERE doc_id = ? AND layer = 'gold' AND head = ? "
+            "AND child = ? AND label = ? AND id IS NOT ?",
+            [doc_id, relation.head, relation.child, relation.label, relation.id],
+        ).fetchone()
+        if duplicate is not None:
+            raise InvalidEditError(
+                f"Document {doc_id}: that {relation.label} relation already exists."
+            )
 
     # ---- document ----------------------------------------------------------
 
