@@ -13,6 +13,7 @@ from annotator.model import (
     Label,
     LabelKind,
     Layer,
+    Relation,
     Status,
     Tokens,
 )
@@ -145,6 +146,9 @@ class ReadsMixin(StoreBase):
             tuple(select_spans(self.db, where, [doc_id, layer.value])),
             tuple(select_relations(self.db, where, [doc_id, layer.value])),
         )
+
+    def relations(self, doc_id: int, layer: Layer) -> list[Relation]:
+        return select_relations(self.db, "doc_id = ? AND layer = ?", [doc_id, layer.value])
 
     def document_version(self, doc_id: int) -> int:
         row = self.db.execute("SELECT version FROM documents WHERE id = ?", [doc_id]).fetchone()

@@ -132,3 +132,37 @@ class ResetGold(StoreCommand):
 
     def _undo(self, version: int) -> Change:
         return self._swap(version, self.after, self.before)
+
+
+class EditRelation(StoreCommand):
+    """Add (before is None), delete (after is None), relabel or reverse a relation."""
+
+    def __init__(
+        self,
+        session: ReviewSession,
+        doc_id: int,
+        before: Relation | None,
+        after: Relation | None,
+        text: str,
+    ) -> None:
+        super().__init__(session, doc_id, text)
+        self.before = before
+        self.after = after
+
+    def _go(self, version: int, old: Relation | None, new: Relation | None) -> Change:
+        store = self.session.store
+        if old is None:
+            assert new is not None
+            return store.replace_spans(self.doc_id, version, relations=[new])
+        assert old.id is not None
+        if new is None:
+            return store.delete_relation(self.doc_id, version, old.id)
+        return store.update_relation(
+            self.doc_id, version, old.id, label=new.label, reverse=new.head != old.head
+        )
+
+    def _redo(self, version: int) -> Change:
+        return self._go(version, self.before, self.after)
+
+    def _undo(self, version: int) -> Change:
+        return self._go(version, self.after, self.before)

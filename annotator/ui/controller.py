@@ -8,14 +8,14 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
 
-from annotator.model import Span, Status
+from annotator.model import Label, LabelKind, Relation, Span, Status
 from annotator.ui.document_view import DocumentView
 from annotator.ui.review import ReviewSession
 
 
 class ReviewController(QObject):
     message = Signal(str)  # a short status-bar message
-    documentWanted = Signal(int)  # ask the window to open this document
+    relationModeChanged = Signal(bool)  # relation keys live (making or selected)
 
     def __init__(self, session: ReviewSession, view: DocumentView) -> None:
         super().__init__(view)
@@ -47,7 +47,16 @@ class ReviewController(QObject):
             )
 
     def clear_selection(self) -> None:
-        self.view.set_token_selection(None, self.view.caret)
+        """Esc: cancel a relation being made, else drop the selected relation,
+        else the selection."""
+        if self.view.relation_head is not None:
+            self.view.set_relation_head(None)
+            self.message.emit("Relation cancelled.")
+        elif self.view.selected_relation is not None:
+            self.view.select_relation(None)
+        else:
+            self.view.set_token_selection(None, self.view.caret)
+        self._mode_changed()
 
     def select_neighbour_span(self, direction: int) -> None:
         spans = self.session.gold
@@ -76,9 +85,18 @@ class ReviewController(QObject):
         self.select_span(spans[i].id)
 
     def select_span(self, span_id: int | None) -> None:
+        if self.view.selected_relation is not None:
+            self.view.select_relation(None, scroll=False)
+            self._mode_changed()
         self.view.select_span(span_id)
         span = self.session.span(span_id)
-        if span is not None:
+        head = self.session.span(self.view.relation_head)
+        if span is not None and head is not None:
+            keys = ", ".join(f"{lab.hotkey} {lab.name}" for lab in self._relation_labels())
+            self.message.emit(
+                f"Relation {self._text(head)} \u2192 {self._text(span)}: press {keys}; Esc cancels."
+            )
+        elif span is not None:
             self.message.emit(f"{span.label}: {self._text(span)}")
 
     # ---- edits -----------------------------------------------------------
@@ -99,6 +117,13 @@ class ReviewController(QObject):
             self.message.emit(f"Added {label}: {self._text(span)}")
 
     def delete_selected(self) -> None:
+        relation = self.session.relation(self.view.selected_relation)
+        if relation is not None and relation.id is not None:
+            if self.session.delete_relation(relation.id):
+                self.view.select_relation(None, scroll=False)
+                self._mode_changed()
+                self.message.emit(f"Deleted relation {self._describe(relation)}")
+            return
         span_id = self._need_span("delete")
         if span_id is not None:
             span = self.session.span(span_id)
@@ -118,6 +143,89 @@ class ReviewController(QObject):
         if self.session.set_status(status):
             self.message.emit(f"Document {self.session.doc_id} marked {status.value}.")
             next_document()
+
+    # ---- relations -----------------------------------------------------------
+
+    def in_relation_mode(self) -> bool:
+        return self.view.relation_head is not None or self.view.selected_relation is not None
+
+    def start_relation(self) -> None:
+        head = self.session.span(self.view.selected_span)
+        if head is None or head.id is None:
+            self.message.emit("Select the relation's first span (its head) before pressing R.")
+            return
+        self.view.select_relation(None, scroll=False)
+        self.view.set_relation_head(head.id)
+        self._mode_changed()
+        self.message.emit(
+            f"Relation from {self._text(head)}: Tab / Shift+Tab to the other span, then a "
+            "relation key. Esc cancels."
+        )
+
+    def apply_relation_label(self, label: str) -> None:
+        head = self.view.relation_head
+        if head is not None:
+            target = self.view.selected_span
+            if target is None or target == head:
+                self.message.emit("Select the relation's other span first (Tab / Shift+Tab).")
+                return
+            relation = self.session.add_relation(head, target, label)
+            if relation is not None and relation.id is not None:
+                self.view.set_relation_head(None)
+                self.view.select_relation(relation.id, scroll=False)
+                self.message.emit(f"Added relation {self._describe(relation)}")
+            self._mode_changed()
+            return
+        if self.view.selected_relation is not None:
+            self.session.relabel_relation(self.view.selected_relation, label)
+
+    def select_neighbour_relation(self, direction: int) -> None:
+        current = self.session.relation(self.view.selected_relation)
+        span_id = self.view.relation_head or self.view.selected_span
+        if span_id is None and current is not None:
+            span_id = current.head
+        mine = [r for r in self.session.relations if span_id in (r.head, r.child)]
+        if not mine:
+            self.message.emit("The selected span has no relations.")
+            return
+        ids = [r.id for r in mine]
+        here = ids.index(current.id) if current is not None and current.id in ids else -1
+        chosen = mine[(here + direction) % len(mine) if here >= 0 else 0 if direction > 0 else -1]
+        self.view.set_relation_head(None)
+        self.view.select_relation(chosen.id)
+        self._mode_changed()
+        self.message.emit(f"Relation {self._describe(chosen)}")
+
+    def reverse_selected(self) -> None:
+        relation = self.session.relation(self.view.selected_relation)
+        if relation is None or relation.id is None:
+            self.message.emit("Select a relation first ([ and ] go through the span's relations).")
+            return
+        self.session.reverse_relation(relation.id)
+        updated = self.session.relation(relation.id)
+        if updated is not None and updated.head != relation.head:
+            self.message.emit(f"Reversed: {self._describe(updated)}")
+
+    def select_relation(self, relation_id: int) -> None:
+        """From the relation list: select it (and its head span stays in view)."""
+        self.view.set_relation_head(None)
+        self.view.select_relation(relation_id)
+        self._mode_changed()
+        relation = self.session.relation(relation_id)
+        if relation is not None:
+            self.message.emit(f"Relation {self._describe(relation)}")
+
+    def _mode_changed(self) -> None:
+        self.relationModeChanged.emit(self.in_relation_mode())
+
+    def _relation_labels(self) -> list[Label]:
+        return self.session.store.labels(LabelKind.RELATION)
+
+    def _describe(self, relation: Relation) -> str:
+        head, child = self.session.span(relation.head), self.session.span(relation.child)
+        if head is None or child is None:
+            return relation.label
+        return f"{self._text(head)} \u2014{relation.label}\u2192 {self._text(child)}"
 
     # ---- find ------------------------------------------------------------
 

@@ -21,7 +21,9 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QAbstractScrollArea, QWidget
 
-from annotator.model import Change, LayerDiff, Span, Tokens
+from annotator.model import Change, LayerDiff, Relation, Span, Tokens
+from annotator.ui.arc_layout import ArcEnds, arc_ends
+from annotator.ui.arc_painter import ArcDraw, ArcStyle, paint_segment
 from annotator.ui.text_blocks import Block, LineInfo, TextBlocks, cursor_x, ghost_tag
 
 MARGIN_X = 18.0
@@ -30,6 +32,7 @@ CHANGE_MARKS = {Change.ADDED: "+", Change.RELABELED: "\u270e", Change.RESIZED: "
 CHANGED_COLOR = QColor("#d9480f")
 DELETED_COLOR = QColor("#c92a2a")
 MIN_POINT_SIZE, MAX_POINT_SIZE = 7.0, 40.0
+ARC_MODES = ("all", "dim", "hide")  # how relations not touching the selected span show
 
 
 class DocumentView(QAbstractScrollArea):
@@ -53,6 +56,12 @@ class DocumentView(QAbstractScrollArea):
         self.selected_span: int | None = None
         self.caret = 0
         self.anchor: int | None = None  # token selection is anchor..caret when set
+        self.relations: list[Relation] = []
+        self.arc_styles: dict[str, ArcStyle] = {}
+        self.selected_relation: int | None = None
+        self.relation_head: int | None = None  # a relation being made starts here
+        self.arc_mode = "all"
+        self._arc_ends: dict[int, tuple[ArcEnds, str]] = {}  # relation id -> ends, label
         self._press_char: int | None = None
         self._dragged = False
         font = QFont(self.font())
@@ -69,6 +78,11 @@ class DocumentView(QAbstractScrollArea):
         self.blocks.set_text(text, starts)
         self.spans = ()
         self.blocks.set_spans((), self._tag_text)
+        self.relations = []
+        self._arc_ends = {}
+        self.blocks.set_arcs([], None)
+        self.selected_relation = None
+        self.relation_head = None
         self.selected_span = None
         self.caret = 0
         self.anchor = None
@@ -92,6 +106,49 @@ class DocumentView(QAbstractScrollArea):
         if self.selected_span is not None and all(s.id != self.selected_span for s in spans):
             self.selected_span = None
         self._update_scrollbar()
+        self.viewport().update()
+
+    def set_relation_styles(self, styles: Mapping[str, tuple[str, bool]]) -> None:
+        """Relation label -> (color, directed)."""
+        self.arc_styles = {name: ArcStyle(QColor(c), d) for name, (c, d) in styles.items()}
+        self.viewport().update()
+
+    def set_relations(self, relations: Sequence[Relation]) -> None:
+        """Show these relations; only the text under arcs that changed is laid out again."""
+        by_id = {s.id: s for s in self.spans}
+        ends: dict[int, tuple[ArcEnds, str]] = {}
+        for index, relation in enumerate(relations):
+            head, child = by_id.get(relation.head), by_id.get(relation.child)
+            if head is None or child is None or relation.id is None:
+                continue
+            pair = arc_ends(index, (head.start, head.end), (child.start, child.end))
+            ends[relation.id] = (pair, relation.label)
+        touched: list[tuple[int, int]] = []
+        for rid in set(ends) | set(self._arc_ends):
+            old, new = self._arc_ends.get(rid), ends.get(rid)
+            if _arc_key(old) != _arc_key(new):
+                touched += [(e[0].lo, e[0].hi) for e in (old, new) if e is not None]
+        self.relations = list(relations)
+        self._arc_ends = ends
+        if self.selected_relation is not None and self.selected_relation not in ends:
+            self.selected_relation = None
+        self.blocks.set_arcs([pair for pair, _ in ends.values()], touched)
+        self._update_scrollbar()
+        self.viewport().update()
+
+    def select_relation(self, relation_id: int | None, scroll: bool = True) -> None:
+        self.selected_relation = relation_id
+        entry = self._arc_ends.get(relation_id) if relation_id is not None else None
+        if entry is not None and scroll:
+            self.ensure_visible(entry[0].lo, entry[0].lo + 1)
+        self.viewport().update()
+
+    def set_relation_head(self, span_id: int | None) -> None:
+        self.relation_head = span_id
+        self.viewport().update()
+
+    def set_arc_mode(self, mode: str) -> None:
+        self.arc_mode = mode
         self.viewport().update()
 
     def set_show_deleted(self, show: bool) -> None:
@@ -363,6 +420,7 @@ class DocumentView(QAbstractScrollArea):
                     painter.fillRect(rect, color)
         painter.setPen(palette.color(QPalette.ColorRole.Text))
         layout.draw(painter, QPointF(MARGIN_X, top))
+        self._paint_arcs(painter, block, top, palette)
         for info in block.lines:
             for tag in info.tags:
                 self._paint_tag(painter, tag.span_index, tag.x, top + info.y, tag.level, palette)
@@ -457,7 +515,58 @@ class DocumentView(QAbstractScrollArea):
                 )
                 return
 
+    def _paint_arcs(self, painter: QPainter, block: Block, top: float, palette: QPalette) -> None:
+        focus = self.relation_head if self.relation_head is not None else self.selected_span
+        highlight = palette.color(QPalette.ColorRole.Highlight)
+        base = palette.color(QPalette.ColorRole.Base)
+        tag_height = self.blocks.tag_height
+        arc_height = self.blocks.arc_height
+        for info in block.lines:
+            if not info.arcs:
+                continue
+            tags = info.tag_rows * tag_height + (3.0 if info.tag_rows else 0.0)
+            for segment in info.arcs:
+                relation = self.relations[segment.arc]
+                touches = focus is not None and focus in (relation.head, relation.child)
+                if relation.id == self.selected_relation:
+                    emphasis = 3
+                elif touches:
+                    emphasis = 2
+                elif self.arc_mode == "all" or (focus is None and self.arc_mode == "dim"):
+                    emphasis = 1
+                elif self.arc_mode == "dim":
+                    emphasis = 0
+                else:
+                    continue  # hidden
+                style = self.arc_styles.get(relation.label, ArcStyle(QColor("#666666"), True))
+                pair = self._arc_ends[relation.id][0] if relation.id in self._arc_ends else None
+                head_first = pair is None or self._span_start(relation.head) == pair.lo
+                row_y = top + info.y - tags - (segment.level + 0.5) * arc_height
+                paint_segment(
+                    painter,
+                    segment,
+                    ArcDraw(relation, head_first, style, emphasis),
+                    MARGIN_X,
+                    row_y,
+                    top + info.y - 1,
+                    self.blocks.tag_font,
+                    highlight,
+                    base,
+                )
+        painter.setFont(self._font)
+
+    def _span_start(self, span_id: int) -> int | None:
+        span = self.span_by_id(span_id)
+        return None if span is None else span.start
+
     def _tag_text(self, span: Span) -> str:
         change = self.diff.changed(span.id) if span.id is not None else Change.SAME
         mark = CHANGE_MARKS.get(change, "")
         return f"{mark}{span.label}" if mark else span.label
+
+
+def _arc_key(entry: tuple[ArcEnds, str] | None) -> tuple[object, ...] | None:
+    if entry is None:
+        return None
+    pair, label = entry
+    return (pair.first, pair.second, label)

@@ -17,7 +17,7 @@ import platformdirs
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 
-from annotator.model import Label
+from annotator.model import Label, LabelKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +30,9 @@ class ActionSpec:
     # "view": active while the article has focus (so the arrow keys still move
     # through the document list when it has focus); "window": anywhere in the window
     scope: str = "window"
+    # "entity" / "relation": label keys that are live only in that mode (relation
+    # keys while a relation is being made or is selected); "" always
+    mode: str = ""
 
 
 ACTIONS: tuple[ActionSpec, ...] = (
@@ -97,6 +100,28 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "View",
         "Show the model's spans that the review removed",
     ),
+    ActionSpec(
+        "relation.start",
+        "Start a relation",
+        ("R",),
+        "Relation",
+        "From the selected span; then Tab to the target and press a relation key",
+        scope="view",
+    ),
+    ActionSpec("relation.next", "Next relation of the span", ("]",), "Relation", scope="view"),
+    ActionSpec(
+        "relation.previous", "Previous relation of the span", ("[",), "Relation", scope="view"
+    ),
+    ActionSpec(
+        "relation.reverse", "Reverse the selected relation", ("V",), "Relation", scope="view"
+    ),
+    ActionSpec(
+        "view.relations",
+        "Relations: all / dim others / hide others",
+        ("H",),
+        "View",
+        "How relations that do not touch the selected span are drawn",
+    ),
     ActionSpec("help.keys", "Keyboard help", ("F1",), "Help"),
 )
 
@@ -107,17 +132,31 @@ class KeymapError(ValueError):
     """The user's keymap file is unreadable or names unknown actions."""
 
 
+RELATION_PREFIX = "relation_label."
+
+
 def label_actions(labels: Iterable[Label]) -> list[ActionSpec]:
-    """One action per label with a hotkey: create a span from the selection, or
-    relabel the selected span."""
+    """One action per label: entity labels make a span of the selection or relabel
+    the selected span; relation labels finish or relabel a relation."""
     return [
         ActionSpec(
+            RELATION_PREFIX + label.name,
+            label.name,
+            (label.hotkey,) if label.hotkey else (),
+            "Relation label",
+            label.description,
+            scope="view",
+            mode="relation",
+        )
+        if label.kind is LabelKind.RELATION
+        else ActionSpec(
             LABEL_PREFIX + label.name,
             label.name,
             (label.hotkey,) if label.hotkey else (),
             "Label",
             label.description,
             scope="view",
+            mode="entity",
         )
         for label in labels
     ]
@@ -178,9 +217,19 @@ def normalized(key: str) -> str:
 
 
 def find_conflicts(specs: Iterable[ActionSpec]) -> dict[str, list[str]]:
-    """Keys bound to more than one action: normalized key -> action ids."""
-    owners: dict[str, list[str]] = {}
+    """Keys bound to more than one action that can be live at the same time:
+    normalized key -> action ids. Entity and relation label keys never are."""
+    owners: dict[str, list[ActionSpec]] = {}
     for spec in specs:
         for key in spec.keys:
-            owners.setdefault(normalized(key), []).append(spec.id)
-    return {key: ids for key, ids in owners.items() if len(ids) > 1}
+            owners.setdefault(normalized(key), []).append(spec)
+    conflicts: dict[str, list[str]] = {}
+    for key, found in owners.items():
+        clashing = [
+            a.id
+            for a in found
+            if any(b is not a and (not a.mode or not b.mode or a.mode == b.mode) for b in found)
+        ]
+        if clashing:
+            conflicts[key] = clashing
+    return conflicts

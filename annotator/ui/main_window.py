@@ -10,15 +10,12 @@ from functools import partial
 from PySide6.QtCore import QByteArray, QModelIndex, QPoint, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMainWindow,
     QMenu,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -26,13 +23,15 @@ from PySide6.QtWidgets import (
 from annotator.model import LabelKind, Span, Status
 from annotator.store import Store
 from annotator.ui.controller import ReviewController
-from annotator.ui.document_view import DocumentView
+from annotator.ui.document_view import ARC_MODES, DocumentView
 from annotator.ui.help_dialog import HelpDialog
-from annotator.ui.keymap import LABEL_PREFIX, ActionSpec, build_keymap
-from annotator.ui.models import DocumentListModel, LabelPaletteModel, SpanListModel
+from annotator.ui.keymap import LABEL_PREFIX, RELATION_PREFIX, ActionSpec, build_keymap
+from annotator.ui.models import DocumentListModel
 from annotator.ui.review import ReviewSession
+from annotator.ui.side_panel import SidePanel, make_table
 
-MENU_ORDER = ("Document", "Edit", "Select", "Label", "View", "Help")
+MENU_ORDER = ("Document", "Edit", "Select", "Label", "Relation", "View", "Help")
+MENU_OF_GROUP = {"Relation label": "Relation"}
 STATUS_FILTERS: tuple[tuple[str, Status | None], ...] = (
     ("All documents", None),
     ("To do", Status.TODO),
@@ -40,31 +39,6 @@ STATUS_FILTERS: tuple[tuple[str, Status | None], ...] = (
     ("Rejected", Status.REJECTED),
     ("Skipped", Status.SKIPPED),
 )
-
-
-def _table(model: object, parent: QWidget) -> QTableView:
-    table = QTableView(parent)
-    table.setModel(model)  # type: ignore[arg-type]
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.verticalHeader().hide()
-    table.verticalHeader().setDefaultSectionSize(22)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.horizontalHeader().setStretchLastSection(True)
-    table.setWordWrap(False)
-    return table
-
-
-def _fit_columns(table: QTableView, stretch: int) -> None:
-    header = table.horizontalHeader()
-    header.setStretchLastSection(False)
-    for column in range(table.model().columnCount()):
-        mode = (
-            QHeaderView.ResizeMode.Stretch
-            if column == stretch
-            else (QHeaderView.ResizeMode.ResizeToContents)
-        )
-        header.setSectionResizeMode(column, mode)
 
 
 class MainWindow(QMainWindow):
@@ -75,7 +49,10 @@ class MainWindow(QMainWindow):
         self.view = DocumentView(self)
         self.controller = ReviewController(self.session, self.view)
         self.labels = store.labels(LabelKind.ENTITY)
-        self.keymap: list[ActionSpec] = build_keymap(self.labels, overrides)
+        self.relation_labels = store.labels(LabelKind.RELATION)
+        self.keymap: list[ActionSpec] = build_keymap(
+            [*self.labels, *self.relation_labels], overrides
+        )
         self.actions_by_id: dict[str, QAction] = {}
         self._shown_once = False
         self._panel_timer = QTimer(self)
@@ -97,17 +74,16 @@ class MainWindow(QMainWindow):
 
     def _build_panels(self) -> None:
         self.documents = DocumentListModel(self.store, self)
-        self.spans = SpanListModel(self)
-        self.palette_model = LabelPaletteModel(self)
-        self.palette_model.set_labels(self.labels)
         self.view.set_colors({label.name: label.color for label in self.labels})
+        self.view.set_relation_styles(
+            {label.name: (label.color, label.directed) for label in self.relation_labels}
+        )
 
         left = QWidget(self)
         self.filter_box = QComboBox(left)
         for text, _ in STATUS_FILTERS:
             self.filter_box.addItem(text)
-        self.document_table = _table(self.documents, left)
-        _fit_columns(self.document_table, stretch=DocumentListModel.TITLE)
+        self.document_table = make_table(self.documents, left, DocumentListModel.TITLE)
         box = QVBoxLayout(left)
         box.setContentsMargins(0, 0, 0, 0)
         box.addWidget(self.filter_box)
@@ -116,7 +92,7 @@ class MainWindow(QMainWindow):
         centre = QWidget(self)
         self.find_box = QLineEdit(centre)
         self.find_box.setPlaceholderText(
-            "Find in text (Enter: next, Shift+Enter: previous, Esc: close)"
+            "Find in text (Enter or F3: next, Shift+F3: previous, Esc: close)"
         )
         self.find_box.hide()
         box = QVBoxLayout(centre)
@@ -124,13 +100,8 @@ class MainWindow(QMainWindow):
         box.addWidget(self.find_box)
         box.addWidget(self.view)
 
-        right = QSplitter(Qt.Orientation.Vertical, self)
-        self.palette_table = _table(self.palette_model, right)
-        _fit_columns(self.palette_table, stretch=LabelPaletteModel.LABEL)
-        self.span_table = _table(self.spans, right)
-        _fit_columns(self.span_table, stretch=SpanListModel.TEXT)
-        right.addWidget(self.palette_table)
-        right.addWidget(self.span_table)
+        right = SidePanel(self.labels, self.relation_labels, self)
+        self.side = right
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.addWidget(left)
@@ -165,11 +136,15 @@ class MainWindow(QMainWindow):
                 action.triggered.connect(
                     partial(self.controller.apply_label, spec.id[len(LABEL_PREFIX) :])
                 )
+            elif spec.id.startswith(RELATION_PREFIX):
+                action.triggered.connect(
+                    partial(self.controller.apply_relation_label, spec.id[len(RELATION_PREFIX) :])
+                )
             else:
                 action.triggered.connect(handlers[spec.id])
             if spec.id == "view.show_deleted":
                 action.setCheckable(True)
-            menu = menus[spec.group]
+            menu = menus[MENU_OF_GROUP.get(spec.group, spec.group)]
             if spec.scope == "view":
                 # Live only while the article has focus; the menu shows a proxy
                 # so that its shortcut is not registered window-wide too.
@@ -186,6 +161,7 @@ class MainWindow(QMainWindow):
             self.actions_by_id[spec.id] = action
         self.actions_by_id["edit.undo"].setEnabled(False)
         self.actions_by_id["edit.redo"].setEnabled(False)
+        self._set_relation_keys(False)
         close_find = QShortcut(QKeySequence("Esc"), self.find_box)
         close_find.setContext(Qt.ShortcutContext.WidgetShortcut)
         close_find.activated.connect(self._close_find)
@@ -225,6 +201,11 @@ class MainWindow(QMainWindow):
             "view.zoom_out": lambda: self.view.zoom(-1),
             "view.zoom_reset": lambda: self.view.zoom(0),
             "view.show_deleted": self._toggle_deleted,
+            "view.relations": self._cycle_arc_mode,
+            "relation.start": c.start_relation,
+            "relation.next": lambda: c.select_neighbour_relation(1),
+            "relation.previous": lambda: c.select_neighbour_relation(-1),
+            "relation.reverse": c.reverse_selected,
             "help.keys": lambda: HelpDialog(self.keymap, self).exec(),
         }
 
@@ -246,9 +227,10 @@ class MainWindow(QMainWindow):
         self.filter_box.currentIndexChanged.connect(self._on_filter)
         self.document_table.activated.connect(self._on_document_activated)
         self.document_table.clicked.connect(self._on_document_activated)
-        self.span_table.clicked.connect(
-            lambda index: self.controller.select_span(self.spans.span_id_at(index.row()))
-        )
+        self.side.span_table.clicked.connect(self._on_span_row)
+        self.side.relation_table.clicked.connect(self._on_relation_row)
+        s.relationsChanged.connect(self._on_relations_changed)
+        self.controller.relationModeChanged.connect(self._set_relation_keys)
         self.find_box.returnPressed.connect(lambda: self.controller.find(self.find_box.text(), 1))
 
     # ---- documents -----------------------------------------------------------
@@ -286,6 +268,8 @@ class MainWindow(QMainWindow):
         assert doc is not None
         self.view.set_document(doc.text, doc.tokens, doc.sentence_starts)
         self.view.set_spans(self.session.gold, self.session.diff)
+        self.view.set_relations(self.session.relations)
+        self._set_relation_keys(False)
         self._refresh_side_panel()
         row = self.documents.row_of(doc_id)
         if row is not None:
@@ -297,7 +281,12 @@ class MainWindow(QMainWindow):
 
     def _on_spans_changed(self, touched: Sequence[Span]) -> None:
         self.view.set_spans(self.session.gold, self.session.diff, touched)
+        self.view.set_relations(self.session.relations)  # arcs follow their spans
         # The lists beside the article follow once the article is repainted.
+        self._panel_timer.start()
+
+    def _on_relations_changed(self) -> None:
+        self.view.set_relations(self.session.relations)
         self._panel_timer.start()
 
     def _refresh_after_edit(self) -> None:
@@ -312,14 +301,8 @@ class MainWindow(QMainWindow):
 
     def _refresh_side_panel(self) -> None:
         doc = self.session.document
-        if doc is None:
-            return
-        colors = {label.name: label.color for label in self.labels}
-        self.spans.set_document(doc.text, self.session.gold, colors)
-        counts: dict[str, int] = {}
-        for span in self.session.gold:
-            counts[span.label] = counts.get(span.label, 0) + 1
-        self.palette_model.set_counts(counts)
+        if doc is not None:
+            self.side.show_document(doc.text, self.session.gold, self.session.relations)
 
     def _after_undo_step(self, _index: int) -> None:
         self._update_title()
@@ -374,6 +357,31 @@ class MainWindow(QMainWindow):
         if doc_id != self.session.doc_id:
             self.open_document(doc_id)
 
+    def _on_span_row(self, index: QModelIndex) -> None:
+        self.controller.select_span(self.side.spans.span_id_at(index.row()))
+
+    def _on_relation_row(self, index: QModelIndex) -> None:
+        self.controller.select_relation(self.side.relations.relation_id_at(index.row()))
+
+    def _set_relation_keys(self, relation_mode: bool) -> None:
+        """Label keys mean entity labels, or relation labels while a relation is
+        being made or is selected (the keymap lets the two share keys)."""
+        for action_id, action in self.actions_by_id.items():
+            if action_id.startswith(RELATION_PREFIX):
+                action.setEnabled(relation_mode)
+            elif action_id.startswith(LABEL_PREFIX):
+                action.setEnabled(not relation_mode)
+
+    def _cycle_arc_mode(self) -> None:
+        mode = ARC_MODES[(ARC_MODES.index(self.view.arc_mode) + 1) % len(ARC_MODES)]
+        self.view.set_arc_mode(mode)
+        text = {
+            "all": "All relations shown.",
+            "dim": "Relations of the selected span stand out; the others are dimmed.",
+            "hide": "Only the selected span's relations are shown.",
+        }[mode]
+        self.statusBar().showMessage(text, 5000)
+
     def _close_find(self) -> None:
         self.find_box.hide()
         self.view.setFocus()
@@ -425,6 +433,8 @@ class MainWindow(QMainWindow):
         side = settings.value("window/side_splitter")
         if isinstance(side, QByteArray):
             self.side_splitter.restoreState(side)
+            if 0 in self.side_splitter.sizes():  # saved by a version with fewer panes
+                self.side_splitter.setSizes([260, 300, 200])
         size = settings.value("view/point_size")
         if size is not None:
             self.view.set_point_size(float(str(size)))

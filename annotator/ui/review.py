@@ -19,6 +19,7 @@ from annotator.model import (
     Document,
     Layer,
     LayerDiff,
+    Relation,
     Span,
     SpanError,
     Status,
@@ -33,6 +34,7 @@ from annotator.ui import commands
 class ReviewSession(QObject):
     documentOpened = Signal(int)  # doc id
     spansChanged = Signal(object)  # list of touched spans
+    relationsChanged = Signal()  # the gold relations were reloaded
     statusChanged = Signal(int, str)  # doc id, status value
     saved = Signal(str)  # what was saved
     failed = Signal(str)  # why an edit was not saved
@@ -43,6 +45,7 @@ class ReviewSession(QObject):
         self.undo_stack = QUndoStack(self)
         self.document: Document | None = None
         self.gold: list[Span] = []
+        self.relations: list[Relation] = []
         self.diff = LayerDiff({}, ())
         self._model_sorted: list[Span] = []
 
@@ -53,6 +56,7 @@ class ReviewSession(QObject):
         self.gold = sorted(self.document.gold.spans, key=_start)
         self._model_sorted = sorted(self.document.model.spans, key=_start)
         self.diff = diff_layers(self._model_sorted, self.gold)
+        self.relations = list(self.document.gold.relations)
         self.documentOpened.emit(doc_id)
 
     @property
@@ -135,6 +139,48 @@ class ReviewSession(QObject):
             after = (tuple(self.gold), self.store.annotations(doc.id, Layer.GOLD).relations)
             self._push(commands.ResetGold(self, doc.id, (before, relations), after))
 
+    # ---- relations (each one undoable) -------------------------------------
+
+    def relation(self, relation_id: int | None) -> Relation | None:
+        return next((r for r in self.relations if r.id == relation_id), None)
+
+    def add_relation(self, head: int, child: int, label: str) -> Relation | None:
+        doc = self._require_document()
+        change = self._apply(lambda v: self.store.add_relation(doc.id, v, head, child, label))
+        if change is None or change.relation is None:
+            return None
+        self._push(commands.EditRelation(self, doc.id, None, change.relation, f"Add {label}"))
+        return change.relation
+
+    def delete_relation(self, relation_id: int) -> bool:
+        doc = self._require_document()
+        before = self.relation(relation_id)
+        change = self._apply(lambda v: self.store.delete_relation(doc.id, v, relation_id))
+        if change is None or before is None:
+            return False
+        self._push(commands.EditRelation(self, doc.id, before, None, f"Delete {before.label}"))
+        return True
+
+    def relabel_relation(self, relation_id: int, label: str) -> None:
+        self._update_relation(relation_id, label, reverse=False)
+
+    def reverse_relation(self, relation_id: int) -> None:
+        self._update_relation(relation_id, None, reverse=True)
+
+    def _update_relation(self, relation_id: int, label: str | None, reverse: bool) -> None:
+        doc = self._require_document()
+        before = self.relation(relation_id)
+        if before is None or (label == before.label and not reverse):
+            return
+        change = self._apply(
+            lambda v: self.store.update_relation(
+                doc.id, v, relation_id, label=label, reverse=reverse
+            )
+        )
+        if change is not None and change.relation is not None:
+            text = "Reverse relation" if reverse else f"Relabel relation {label}"
+            self._push(commands.EditRelation(self, doc.id, before, change.relation, text))
+
     # ---- used by the undo commands ---------------------------------------
 
     def apply_for(
@@ -185,6 +231,14 @@ class ReviewSession(QObject):
             self.spansChanged.emit(touched + self.gold)
         else:
             self._absorb(change)
+        if (
+            change.relation is not None
+            or change.removed_relations
+            or reload_gold
+            or (change.removed_spans or change.added_spans)
+        ):
+            self.relations = self.store.relations(doc.id, Layer.GOLD)
+            self.relationsChanged.emit()
         if status is not None and status != doc.status:
             self.statusChanged.emit(doc.id, status.value)
         self.saved.emit(f"version {change.version}")

@@ -4,7 +4,9 @@ The text is cut into blocks (paragraphs, long ones cut at sentence starts). Each
 block gets a QTextLayout only when it is first needed (painted or hit-tested);
 until then its height is estimated from its length. Above every text line sits
 a band for the label tags of the spans that start on that line; its height
-depends on how many tag rows the line needs (``stacking.stack_levels``).
+depends on how many tag rows the line needs (``stacking.stack_levels``). Above
+the tags sit the rows of the relation arcs that the line shows
+(``arc_layout.line_segments``).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from PySide6.QtGui import (
 )
 
 from annotator.model import Span
+from annotator.ui.arc_layout import ArcEnds, ArcSegment, line_segments
 from annotator.ui.stacking import split_blocks, stack_levels
 
 TAG_PAD_X = 4.0
@@ -49,6 +52,8 @@ class LineInfo:
     start: int  # first character (absolute offset)
     end: int  # one past the last character (absolute offset)
     tags: list[Tag] = field(default_factory=list)
+    tag_rows: int = 0
+    arcs: list[ArcSegment] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -70,6 +75,7 @@ class TextBlocks:
         self.spans: Sequence[Span] = ()
         self.tag_text: Callable[[Span], str] = lambda span: span.label
         self.ghosts: Sequence[Span] = ()  # deleted model spans, drawn on demand
+        self.arcs: list[ArcEnds] = []  # relations, by their first anchor
         self._span_starts: list[int] = []
         self._span_ends: list[int] = []
         self._tops: list[float] = [0.0]
@@ -105,6 +111,23 @@ class TextBlocks:
             return
         for b in sorted({b for s in touched for b in self.blocks_of(s.start, s.end)}):
             self._drop(b)
+
+    def set_arcs(self, arcs: Sequence[ArcEnds], touched: Sequence[tuple[int, int]] | None) -> None:
+        """Replace the relation arcs; lay out again the blocks that the character
+        ranges ``touched`` cover (all blocks if None)."""
+        self.arcs = sorted(arcs, key=lambda a: a.lo)
+        if touched is None:
+            self.invalidate_all()
+            return
+        dirty: set[int] = set()
+        for lo, hi in touched:
+            dirty.update(self.blocks_of(lo, hi + 1))
+        for b in sorted(dirty):
+            self._drop(b)
+
+    @property
+    def arc_height(self) -> float:
+        return self._tag_metrics.height() + 3
 
     def set_ghosts(self, ghosts: Sequence[Span]) -> None:
         self.ghosts = sorted(ghosts, key=lambda s: s.start)
@@ -203,6 +226,7 @@ class TextBlocks:
         layout.setTextOption(option)
         span_range = self.spans_in(block.start, block.end)
         layout.setFormats([self._format(i, block) for i in span_range])
+        arcs = [a for a in self.arcs if a.lo < block.end and a.hi >= block.start]
         layout.beginLayout()
         y = 0.0
         lines: list[LineInfo] = []
@@ -214,8 +238,12 @@ class TextBlocks:
             start = block.start + line.textStart()
             info = LineInfo(0.0, 0.0, start, start + line.textLength())
             self._place_tags(info, line, span_range, block.start)
-            rows = 1 + max((t.level for t in info.tags), default=-1)
-            info.band = rows * self.tag_height + (TAG_GAP if rows else 0.0)
+            info.tag_rows = 1 + max((t.level for t in info.tags), default=-1)
+            info.band = info.tag_rows * self.tag_height + (TAG_GAP if info.tag_rows else 0.0)
+            if arcs:
+                info.arcs = self._place_arcs(info, line, arcs, block.start)
+                arc_rows = 1 + max((s.level for s in info.arcs), default=-1)
+                info.band += arc_rows * self.arc_height
             y += info.band
             info.y = y
             line.setPosition(QPointF(0.0, y))
@@ -237,6 +265,17 @@ class TextBlocks:
         rng.length = end - start
         rng.format = fmt
         return rng
+
+    def _place_arcs(
+        self, info: LineInfo, line: QTextLine, arcs: list[ArcEnds], base: int
+    ) -> list[ArcSegment]:
+        def anchor_x(span: tuple[int, int]) -> float:
+            start, end = span
+            left = cursor_x(line, start - base)
+            right = cursor_x(line, min(end, info.end) - base)
+            return (left + right) / 2
+
+        return line_segments(arcs, info.start, info.end, self.width, anchor_x)
 
     def _place_tags(self, info: LineInfo, line: QTextLine, span_range: range, base: int) -> None:
         placed: list[Tag] = []

@@ -1,0 +1,65 @@
+"""The panel beside the article: label palette, span list, relation list."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from PySide6.QtCore import QAbstractItemModel, Qt
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QSplitter, QTableView, QWidget
+
+from annotator.model import Label, Relation, Span
+from annotator.ui.models import LabelPaletteModel, SpanListModel
+from annotator.ui.relation_model import RelationListModel
+
+
+def make_table(model: QAbstractItemModel, parent: QWidget, stretch: int) -> QTableView:
+    """A read-only, row-selecting table whose column ``stretch`` takes the spare width."""
+    table = QTableView(parent)
+    table.setModel(model)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.verticalHeader().hide()
+    table.verticalHeader().setDefaultSectionSize(22)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setWordWrap(False)
+    header = table.horizontalHeader()
+    header.setStretchLastSection(False)
+    for column in range(model.columnCount()):
+        stretches = column == stretch
+        header.setSectionResizeMode(
+            column,
+            QHeaderView.ResizeMode.Stretch
+            if stretches
+            else QHeaderView.ResizeMode.ResizeToContents,
+        )
+    return table
+
+
+class SidePanel(QSplitter):
+    def __init__(
+        self,
+        entity_labels: Sequence[Label],
+        relation_labels: Sequence[Label],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(Qt.Orientation.Vertical, parent)
+        self.entity_colors = {label.name: label.color for label in entity_labels}
+        self.relation_colors = {label.name: label.color for label in relation_labels}
+        self.palette_model = LabelPaletteModel(self)
+        self.palette_model.set_labels(entity_labels)
+        self.spans = SpanListModel(self)
+        self.relations = RelationListModel(self)
+        self.palette_table = make_table(self.palette_model, self, LabelPaletteModel.LABEL)
+        self.span_table = make_table(self.spans, self, SpanListModel.TEXT)
+        self.relation_table = make_table(self.relations, self, RelationListModel.HEAD)
+        for table in (self.palette_table, self.span_table, self.relation_table):
+            self.addWidget(table)
+        self.setSizes([260, 300, 200])
+
+    def show_document(
+        self, text: str, spans: Sequence[Span], relations: Sequence[Relation]
+    ) -> None:
+        self.spans.set_document(text, spans, self.entity_colors)
+        self.relations.set_relations(text, spans, relations, self.relation_colors)
+        self.palette_model.set_counts(Counter(span.label for span in spans))

@@ -1,0 +1,135 @@
+"""Relations made, relabeled, reversed and deleted with key events only."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from annotator.model import Layer
+from annotator.store import Store
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+SHIFT = Qt.KeyboardModifier.ShiftModifier
+
+
+def relations(store: Store, doc_id: int) -> list[tuple[str, str, str]]:
+    doc = store.load_document(doc_id)
+    text = {s.id: doc.text[s.start : s.end] for s in doc.layer(Layer.GOLD).spans}
+    return [(text[r.head], r.label, text[r.child]) for r in doc.layer(Layer.GOLD).relations]
+
+
+def key(qtbot, window, k, modifier=Qt.KeyboardModifier.NoModifier):
+    qtbot.keyClick(window.view, k, modifier)
+
+
+def tab_to(qtbot, window, text: str, backwards: bool = False) -> None:
+    for _ in range(60):
+        span = window.session.span(window.view.selected_span)
+        doc = window.session.document
+        if span is not None and doc.text[span.start : span.end] == text:
+            return
+        key(qtbot, window, Qt.Key.Key_Tab, SHIFT if backwards else Qt.KeyboardModifier.NoModifier)
+    raise AssertionError(f"no span {text!r}")
+
+
+def test_relation_lifecycle_from_the_keyboard(qtbot, window, sample_store):
+    store, doc_id = sample_store, window.session.doc_id
+    tab_to(qtbot, window, "Antony Blinken")
+    key(qtbot, window, Qt.Key.Key_R)
+    assert window.view.relation_head is not None
+    assert "Tab / Shift+Tab to the other span" in window.statusBar().currentMessage()
+    tab_to(qtbot, window, "Azerbaijan", backwards=True)
+    assert window.view.relation_head is not None  # still making the relation
+    key(qtbot, window, Qt.Key.Key_4)  # ORG-AFF (not ORG: relation keys are live)
+    assert relations(store, doc_id) == [("Antony Blinken", "ORG-AFF", "Azerbaijan")]
+    assert window.view.selected_relation is not None
+    assert len(window.session.gold) == len(store.load_document(doc_id).gold.spans)
+
+    key(qtbot, window, Qt.Key.Key_1)  # relabel: PHYS
+    assert relations(store, doc_id) == [("Antony Blinken", "PHYS", "Azerbaijan")]
+    key(qtbot, window, Qt.Key.Key_V)  # reverse: PHYS cannot end at a PERSON
+    assert relations(store, doc_id) == [("Antony Blinken", "PHYS", "Azerbaijan")]
+    assert "Not allowed: PHYS needs a child of GPE, LOC, FAC" in window.statusBar().currentMessage()
+    key(qtbot, window, Qt.Key.Key_6)  # GEN-AFF
+    assert relations(store, doc_id) == [("Antony Blinken", "GEN-AFF", "Azerbaijan")]
+
+    key(qtbot, window, Qt.Key.Key_Z, CTRL)
+    assert relations(store, doc_id) == [("Antony Blinken", "PHYS", "Azerbaijan")]
+    key(qtbot, window, Qt.Key.Key_Z, CTRL)
+    key(qtbot, window, Qt.Key.Key_Z, CTRL)
+    assert relations(store, doc_id) == []
+    for _ in range(3):
+        key(qtbot, window, Qt.Key.Key_Z, CTRL | SHIFT)
+    assert relations(store, doc_id) == [("Antony Blinken", "GEN-AFF", "Azerbaijan")]
+
+    # Delete removes the selected relation, not its spans
+    window.controller.select_relation(window.session.relations[0].id)
+    key(qtbot, window, Qt.Key.Key_Delete)
+    assert relations(store, doc_id) == []
+    assert "Antony Blinken" in [
+        window.session.document.text[s.start : s.end] for s in window.session.gold
+    ]
+    key(qtbot, window, Qt.Key.Key_Z, CTRL)
+    assert relations(store, doc_id) == [("Antony Blinken", "GEN-AFF", "Azerbaijan")]
+
+    # deleting a span takes its relations with it, in one undoable step
+    key(qtbot, window, Qt.Key.Key_Escape)
+    assert window.view.selected_relation is None
+    tab_to(qtbot, window, "Antony Blinken")
+    key(qtbot, window, Qt.Key.Key_Delete)
+    assert relations(store, doc_id) == []
+    key(qtbot, window, Qt.Key.Key_Z, CTRL)
+    assert relations(store, doc_id) == [("Antony Blinken", "GEN-AFF", "Azerbaijan")]
+
+    actions = [(e.action, e.target) for e in store.audit_log(doc_id) if e.target == "relation"]
+    assert ("add", "relation") in actions and ("reverse", "relation") not in actions
+    assert ("relabel", "relation") in actions and ("delete", "relation") in actions
+
+
+def test_relation_keys_need_a_target_and_escape_cancels(qtbot, window, sample_store):
+    doc_id = window.session.doc_id
+    tab_to(qtbot, window, "Armenia")
+    key(qtbot, window, Qt.Key.Key_R)
+    key(qtbot, window, Qt.Key.Key_1)  # no other span chosen yet
+    assert "Select the relation's other span first" in window.statusBar().currentMessage()
+    key(qtbot, window, Qt.Key.Key_Escape)
+    assert window.view.relation_head is None
+    key(qtbot, window, Qt.Key.Key_1)  # back to entity keys: relabel Armenia as PERSON
+    assert sample_store.load_document(doc_id).gold.spans[0].label == "PERSON"
+    assert relations(sample_store, doc_id) == []
+
+
+def test_cycling_relations_list_and_display_modes(qtbot, qtmodeltester, window, sample_store):
+    doc_id = window.session.doc_id
+    tab_to(qtbot, window, "Antony Blinken")
+    head = window.view.selected_span
+    for target, label_key in (("Azerbaijan", Qt.Key.Key_4), ("Russia", Qt.Key.Key_1)):
+        window.controller.select_span(head)
+        key(qtbot, window, Qt.Key.Key_R)
+        tab_to(qtbot, window, target, backwards=True)
+        key(qtbot, window, label_key)
+    assert sorted(relations(sample_store, doc_id)) == [
+        ("Antony Blinken", "ORG-AFF", "Azerbaijan"),
+        ("Antony Blinken", "PHYS", "Russia"),
+    ]
+    key(qtbot, window, Qt.Key.Key_Escape)
+    window.controller.select_span(head)
+    key(qtbot, window, Qt.Key.Key_BracketRight)
+    first = window.view.selected_relation
+    key(qtbot, window, Qt.Key.Key_BracketRight)
+    assert window.view.selected_relation not in (None, first)
+    key(qtbot, window, Qt.Key.Key_BracketLeft)
+    assert window.view.selected_relation == first
+
+    model = window.side.relations
+    qtbot.waitUntil(lambda: model.rowCount() == 2)
+    assert {model.index(r, 1).data() for r in range(2)} == {"ORG-AFF", "PHYS"}
+    assert model.index(0, 0).data() == "Antony Blinken"
+    qtmodeltester.check(model, force_py=True)
+
+    assert window.view.arc_mode == "all"
+    key(qtbot, window, Qt.Key.Key_H)
+    assert window.view.arc_mode == "dim"
+    key(qtbot, window, Qt.Key.Key_H)
+    assert window.view.arc_mode == "hide"
+    assert "Only the selected span's relations" in window.statusBar().currentMessage()
+    window.view.viewport().repaint()  # painting every mode must not fail
