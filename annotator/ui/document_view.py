@@ -14,23 +14,19 @@ from PySide6.QtGui import (
     QPainter,
     QPaintEvent,
     QPalette,
-    QPen,
     QResizeEvent,
-    QTextLine,
     QWheelEvent,
 )
 from PySide6.QtWidgets import QAbstractScrollArea, QWidget
 
 from annotator.model import Change, LayerDiff, Relation, Span, Tokens
 from annotator.ui.arc_layout import ArcEnds, arc_ends
-from annotator.ui.arc_painter import ArcDraw, ArcStyle, paint_segment
-from annotator.ui.text_blocks import Block, LineInfo, TextBlocks, cursor_x, ghost_tag
+from annotator.ui.arc_painter import ArcStyle
+from annotator.ui.block_painter import MARGIN_X, paint_block
+from annotator.ui.text_blocks import TextBlocks, cursor_x
 
-MARGIN_X = 18.0
 MARGIN_TOP = 10.0
 CHANGE_MARKS = {Change.ADDED: "+", Change.RELABELED: "\u270e", Change.RESIZED: "\u2194"}
-CHANGED_COLOR = QColor("#d9480f")
-DELETED_COLOR = QColor("#c92a2a")
 MIN_POINT_SIZE, MAX_POINT_SIZE = 7.0, 40.0
 ARC_MODES = ("all", "dim", "hide")  # how relations not touching the selected span show
 
@@ -77,7 +73,7 @@ class DocumentView(QAbstractScrollArea):
         starts = [tokens.starts[i] for i in sentence_starts if i < len(tokens)]
         self.blocks.set_text(text, starts)
         self.spans = ()
-        self.blocks.set_spans((), self._tag_text)
+        self.blocks.set_spans((), self.tag_text)
         self.relations = []
         self._arc_ends = {}
         self.blocks.set_arcs([], None)
@@ -100,7 +96,7 @@ class DocumentView(QAbstractScrollArea):
         """Show ``spans``; with ``touched``, only the text around those is laid out again."""
         self.spans = spans
         self.diff = diff
-        self.blocks.set_spans(spans, self._tag_text, touched)
+        self.blocks.set_spans(spans, self.tag_text, touched)
         if self.show_deleted:
             self.blocks.set_ghosts(diff.deleted)
         if self.selected_span is not None and all(s.id != self.selected_span for s in spans):
@@ -142,6 +138,10 @@ class DocumentView(QAbstractScrollArea):
         if entry is not None and scroll:
             self.ensure_visible(entry[0].lo, entry[0].lo + 1)
         self.viewport().update()
+
+    def arc_ends_of(self, relation_id: int | None) -> ArcEnds | None:
+        entry = self._arc_ends.get(relation_id) if relation_id is not None else None
+        return None if entry is None else entry[0]
 
     def set_relation_head(self, span_id: int | None) -> None:
         self.relation_head = span_id
@@ -192,6 +192,10 @@ class DocumentView(QAbstractScrollArea):
         self._sync_geometry()
         self.ensure_visible(self.tokens.starts[self.caret], self.tokens.ends[self.caret])
         self.viewport().update()
+
+    @property
+    def text_font(self) -> QFont:
+        return self._font
 
     def point_size(self) -> float:
         return self._font.pointSizeF()
@@ -387,7 +391,7 @@ class DocumentView(QAbstractScrollArea):
             top = self.blocks.top(index) + MARGIN_TOP - scroll
             if top > height:
                 break
-            self._paint_block(painter, block, top, palette)
+            paint_block(self, painter, block, top, palette)
             index += 1
         painter.end()
         if self.blocks.total_height() != heights_before:
@@ -395,171 +399,7 @@ class DocumentView(QAbstractScrollArea):
 
     # ---- painting ------------------------------------------------------
 
-    def _paint_block(self, painter: QPainter, block: Block, top: float, palette: QPalette) -> None:
-        layout = block.layout
-        assert layout is not None
-        selection = self.token_selection()
-        sel_range = (
-            (self.tokens.starts[selection[0]], self.tokens.ends[selection[1]])
-            if selection
-            else None
-        )
-        for n, info in enumerate(block.lines):
-            line = layout.lineAt(n)
-            y = top + info.y
-            for i in self.blocks.spans_in(info.start, info.end):
-                self._paint_box(painter, block, line, info, self.spans[i], y, palette)
-            if self.show_deleted:
-                for k in self.blocks.ghosts_in(info.start, info.end):
-                    self._paint_ghost(painter, block, line, info, self.blocks.ghosts[k], y)
-            if sel_range:
-                rect = self._segment(block, line, info, sel_range[0], sel_range[1], y)
-                if rect is not None:
-                    color = QColor(palette.color(QPalette.ColorRole.Highlight))
-                    color.setAlpha(90)
-                    painter.fillRect(rect, color)
-        painter.setPen(palette.color(QPalette.ColorRole.Text))
-        layout.draw(painter, QPointF(MARGIN_X, top))
-        self._paint_arcs(painter, block, top, palette)
-        for info in block.lines:
-            for tag in info.tags:
-                self._paint_tag(painter, tag.span_index, tag.x, top + info.y, tag.level, palette)
-        self._paint_caret(painter, block, top, palette)
-
-    def _segment(
-        self, block: Block, line: QTextLine, info: LineInfo, start: int, end: int, y: float
-    ) -> QRectF | None:
-        lo, hi = max(start, info.start), min(end, info.end)
-        if lo >= hi:
-            return None
-        x1 = cursor_x(line, lo - block.start)
-        x2 = cursor_x(line, hi - block.start)
-        height = line.height()
-        return QRectF(MARGIN_X + x1 - 2, y - 1, x2 - x1 + 4, height + 2)
-
-    def _paint_box(
-        self,
-        painter: QPainter,
-        block: Block,
-        line: QTextLine,
-        info: LineInfo,
-        span: Span,
-        y: float,
-        palette: QPalette,
-    ) -> None:
-        rect = self._segment(block, line, info, span.start, span.end, y)
-        if rect is None:
-            return
-        color = self.colors.get(span.label, QColor("#dddddd"))
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(color)
-        painter.drawRoundedRect(rect, 3, 3)
-        change = self.diff.changed(span.id) if span.id is not None else Change.SAME
-        if span.id == self.selected_span:
-            painter.setPen(QPen(palette.color(QPalette.ColorRole.Highlight), 2.5))
-        elif change is not Change.SAME:
-            painter.setPen(QPen(CHANGED_COLOR, 1.5, Qt.PenStyle.DashLine))
-        else:
-            return
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawRoundedRect(rect.adjusted(-1, -1, 1, 1), 3, 3)
-
-    def _paint_ghost(
-        self, painter: QPainter, block: Block, line: QTextLine, info: LineInfo, span: Span, y: float
-    ) -> None:
-        rect = self._segment(block, line, info, span.start, span.end, y)
-        if rect is not None:
-            painter.setPen(QPen(DELETED_COLOR, 1.5, Qt.PenStyle.DotLine))
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawRoundedRect(rect.adjusted(-2, -2, 2, 2), 3, 3)
-
-    def _paint_tag(
-        self, painter: QPainter, index: int, x: float, line_y: float, level: int, palette: QPalette
-    ) -> None:
-        ghost = index < 0
-        span = self.blocks.ghosts[-1 - index] if ghost else self.spans[index]
-        text = ghost_tag(span) if ghost else self._tag_text(span)
-        width = self.blocks.tag_width(text)
-        height = self.blocks.tag_height
-        rect = QRectF(MARGIN_X + x - 2, line_y - (level + 1) * height - 1, width, height - 1)
-        painter.setFont(self.blocks.tag_font)
-        if ghost:
-            painter.setPen(QPen(DELETED_COLOR, 1))
-            painter.setBrush(palette.color(QPalette.ColorRole.Base))
-        else:
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(self.colors.get(span.label, QColor("#dddddd")))
-            if span.id == self.selected_span:
-                painter.setPen(QPen(palette.color(QPalette.ColorRole.Highlight), 2))
-        painter.drawRoundedRect(rect, 3, 3)
-        painter.setPen(DELETED_COLOR if ghost else QColor("#111111"))
-        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
-        painter.setFont(self._font)
-
-    def _paint_caret(self, painter: QPainter, block: Block, top: float, palette: QPalette) -> None:
-        if not len(self.tokens) or self.selected_span is not None:
-            return
-        offset = self.tokens.starts[self.caret]
-        if not block.start <= offset < max(block.end, block.start + 1):
-            return
-        assert block.layout is not None
-        for n, info in enumerate(block.lines):
-            if info.start <= offset < info.end or n == len(block.lines) - 1:
-                line = block.layout.lineAt(n)
-                start_x = cursor_x(line, offset - block.start)
-                end_x = cursor_x(line, self.tokens.ends[self.caret] - block.start)
-                y = top + info.y + line.height()
-                painter.setPen(QPen(palette.color(QPalette.ColorRole.Text), 2))
-                painter.drawLine(
-                    QPointF(MARGIN_X + start_x, y + 1), QPointF(MARGIN_X + end_x, y + 1)
-                )
-                return
-
-    def _paint_arcs(self, painter: QPainter, block: Block, top: float, palette: QPalette) -> None:
-        focus = self.relation_head if self.relation_head is not None else self.selected_span
-        highlight = palette.color(QPalette.ColorRole.Highlight)
-        base = palette.color(QPalette.ColorRole.Base)
-        tag_height = self.blocks.tag_height
-        arc_height = self.blocks.arc_height
-        for info in block.lines:
-            if not info.arcs:
-                continue
-            tags = info.tag_rows * tag_height + (3.0 if info.tag_rows else 0.0)
-            for segment in info.arcs:
-                relation = self.relations[segment.arc]
-                touches = focus is not None and focus in (relation.head, relation.child)
-                if relation.id == self.selected_relation:
-                    emphasis = 3
-                elif touches:
-                    emphasis = 2
-                elif self.arc_mode == "all" or (focus is None and self.arc_mode == "dim"):
-                    emphasis = 1
-                elif self.arc_mode == "dim":
-                    emphasis = 0
-                else:
-                    continue  # hidden
-                style = self.arc_styles.get(relation.label, ArcStyle(QColor("#666666"), True))
-                pair = self._arc_ends[relation.id][0] if relation.id in self._arc_ends else None
-                head_first = pair is None or self._span_start(relation.head) == pair.lo
-                row_y = top + info.y - tags - (segment.level + 0.5) * arc_height
-                paint_segment(
-                    painter,
-                    segment,
-                    ArcDraw(relation, head_first, style, emphasis),
-                    MARGIN_X,
-                    row_y,
-                    top + info.y - 1,
-                    self.blocks.tag_font,
-                    highlight,
-                    base,
-                )
-        painter.setFont(self._font)
-
-    def _span_start(self, span_id: int) -> int | None:
-        span = self.span_by_id(span_id)
-        return None if span is None else span.start
-
-    def _tag_text(self, span: Span) -> str:
+    def tag_text(self, span: Span) -> str:
         change = self.diff.changed(span.id) if span.id is not None else Change.SAME
         mark = CHANGE_MARKS.get(change, "")
         return f"{mark}{span.label}" if mark else span.label
