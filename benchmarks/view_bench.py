@@ -1,6 +1,6 @@
 """Review window speed on a 1 MB article with 10,000 spans, and on 100,000 documents.
 
-    python benchmarks/view_bench.py [--spans 10000] [--documents 100000]
+    python benchmarks/view_bench.py [--spans 10000] [--relations 3000] [--documents 100000]
 
 Runs offscreen. Prints: time from opening the document to the end of the first
 painted frame; median and worst time from a relabel / resize / undo key event
@@ -29,14 +29,17 @@ from corpus import synthetic_articles
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from annotator.model import NewDocument, Tokens, make_span
+from annotator.model import NewDocument, Relation, Tokens, make_span
 from annotator.store import Store
 from annotator.ui.app import application, create_window
 
 LABELS = ["PERSON", "ORG", "GPE", "LOC", "NORP", "DATE"]
 
 
-def big_document(span_count: int) -> NewDocument:
+RELATION_LABELS = ["PHYS", "PART-WHOLE", "ORG-AFF", "GEN-AFF"]
+
+
+def big_document(span_count: int, relation_count: int = 0) -> NewDocument:
     text = "\n".join(synthetic_articles(260, seed=11))[:1_000_000]
     doc = spacy.blank("en")(text)
     tokens = Tokens(tuple(t.idx for t in doc), tuple(t.idx + len(t) for t in doc))
@@ -48,7 +51,16 @@ def big_document(span_count: int) -> NewDocument:
         for i in range(0, step * span_count, step)
     )
     starts = tuple(i for i, t in enumerate(doc) if i == 0 or doc[i - 1].text.endswith("."))
-    return NewDocument(text, "1 MB article", tokens, starts, {}, spans)
+    # mostly neighbours, one in ten reaching 2 to 6 spans ahead (often across lines)
+    relations = tuple(
+        Relation(
+            i,
+            min(len(spans) - 1, i + (1 if i % 10 else rng.randint(2, 6))),
+            rng.choice(RELATION_LABELS),
+        )
+        for i in range(0, len(spans) - 1, max(1, len(spans) // max(1, relation_count)))
+    )[:relation_count]
+    return NewDocument(text, "1 MB article", tokens, starts, {}, spans, relations)
 
 
 def ms(seconds: list[float]) -> str:
@@ -66,13 +78,13 @@ def repaint_after(view, key, modifier=Qt.KeyboardModifier.NoModifier) -> float:
     return time.perf_counter() - t
 
 
-def article_figures(tmp: Path, span_count: int) -> None:
-    doc = big_document(span_count)
+def article_figures(tmp: Path, span_count: int, relation_count: int) -> None:
+    doc = big_document(span_count, relation_count)
     with Store.open(tmp / "big.db") as store:
         [doc_id] = store.add_documents([doc])
     print(
         f"article: {len(doc.text):,} characters, {len(doc.tokens):,} tokens, "
-        f"{len(doc.spans):,} spans"
+        f"{len(doc.spans):,} spans, {len(doc.relations):,} relations"
     )
     app = application()
     store = Store.open(tmp / "big.db")
@@ -179,10 +191,11 @@ def list_figures(tmp: Path, count: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--spans", type=int, default=10_000)
+    parser.add_argument("--relations", type=int, default=3_000)
     parser.add_argument("--documents", type=int, default=100_000)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        article_figures(Path(tmp), args.spans)
+        article_figures(Path(tmp), args.spans, args.relations)
         if args.documents:
             list_figures(Path(tmp), args.documents)
 

@@ -58,6 +58,7 @@ class DocumentView(QAbstractScrollArea):
         self.relation_head: int | None = None  # a relation being made starts here
         self.arc_mode = "all"
         self._arc_ends: dict[int, tuple[ArcEnds, str]] = {}  # relation id -> ends, label
+        self._relations_of_span: dict[int, list[int]] = {}  # span id -> relation ids
         self._press_char: int | None = None
         self._dragged = False
         font = QFont(self.font())
@@ -76,6 +77,7 @@ class DocumentView(QAbstractScrollArea):
         self.blocks.set_spans((), self.tag_text)
         self.relations = []
         self._arc_ends = {}
+        self._relations_of_span = {}
         self.blocks.set_arcs([], None)
         self.selected_relation = None
         self.relation_head = None
@@ -113,23 +115,50 @@ class DocumentView(QAbstractScrollArea):
         """Show these relations; only the text under arcs that changed is laid out again."""
         by_id = {s.id: s for s in self.spans}
         ends: dict[int, tuple[ArcEnds, str]] = {}
+        self._relations_of_span = {}
         for index, relation in enumerate(relations):
             head, child = by_id.get(relation.head), by_id.get(relation.child)
             if head is None or child is None or relation.id is None:
                 continue
             pair = arc_ends(index, (head.start, head.end), (child.start, child.end))
             ends[relation.id] = (pair, relation.label)
+            self._relations_of_span.setdefault(relation.head, []).append(relation.id)
+            self._relations_of_span.setdefault(relation.child, []).append(relation.id)
+        self.relations = list(relations)
+        self._replace_arcs(ends)
+
+    def spans_moved(self, touched: Sequence[Span]) -> None:
+        """Spans changed (not the relations): move the arcs that end at them, if any."""
+        affected = {r for s in touched for r in self._relations_of_span.get(s.id or -1, ())}
+        if not affected:
+            return
+        by_id = {s.id: s for s in self.spans}
+        ends = dict(self._arc_ends)
+        for relation_id in affected:
+            pair, label = ends[relation_id]
+            relation = self.relations[pair.index]
+            head, child = by_id.get(relation.head), by_id.get(relation.child)
+            if head is None or child is None:
+                del ends[relation_id]
+                continue
+            ends[relation_id] = (
+                arc_ends(pair.index, (head.start, head.end), (child.start, child.end)),
+                label,
+            )
+        self._replace_arcs(ends)
+
+    def _replace_arcs(self, ends: dict[int, tuple[ArcEnds, str]]) -> None:
         touched: list[tuple[int, int]] = []
         for rid in set(ends) | set(self._arc_ends):
             old, new = self._arc_ends.get(rid), ends.get(rid)
             if _arc_key(old) != _arc_key(new):
                 touched += [(e[0].lo, e[0].hi) for e in (old, new) if e is not None]
-        self.relations = list(relations)
         self._arc_ends = ends
         if self.selected_relation is not None and self.selected_relation not in ends:
             self.selected_relation = None
-        self.blocks.set_arcs([pair for pair, _ in ends.values()], touched)
-        self._update_scrollbar()
+        if touched or len(self.blocks.arcs) != len(ends):
+            self.blocks.set_arcs([pair for pair, _ in ends.values()], touched)
+            self._update_scrollbar()
         self.viewport().update()
 
     def select_relation(self, relation_id: int | None, scroll: bool = True) -> None:

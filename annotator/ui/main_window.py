@@ -83,7 +83,9 @@ class MainWindow(QMainWindow):
         self.filter_box = QComboBox(left)
         for text, _ in STATUS_FILTERS:
             self.filter_box.addItem(text)
-        self.document_table = make_table(self.documents, left, DocumentListModel.TITLE)
+        self.document_table = make_table(
+            self.documents, left, DocumentListModel.TITLE, (56, 72, 0, 60)
+        )
         box = QVBoxLayout(left)
         box.setContentsMargins(0, 0, 0, 0)
         box.addWidget(self.filter_box)
@@ -281,7 +283,7 @@ class MainWindow(QMainWindow):
 
     def _on_spans_changed(self, touched: Sequence[Span]) -> None:
         self.view.set_spans(self.session.gold, self.session.diff, touched)
-        self.view.set_relations(self.session.relations)  # arcs follow their spans
+        self.view.spans_moved(touched)  # arcs follow their spans
         # The lists beside the article follow once the article is repainted.
         self._panel_timer.start()
 

@@ -13,26 +13,35 @@ from annotator.ui.models import LabelPaletteModel, SpanListModel
 from annotator.ui.relation_model import RelationListModel
 
 
-def make_table(model: QAbstractItemModel, parent: QWidget, stretch: int) -> QTableView:
-    """A read-only, row-selecting table whose column ``stretch`` takes the spare width."""
+def make_table(
+    model: QAbstractItemModel, parent: QWidget, stretch: int, widths: Sequence[int] = ()
+) -> QTableView:
+    """A read-only, row-selecting table whose column ``stretch`` takes the spare width.
+
+    The other columns fit their contents when ``widths`` is empty (small tables
+    only: fitting asks every row), else get those fixed pixel widths, so that a
+    list of 10,000 spans costs nothing to repaint.
+    """
     table = QTableView(parent)
     table.setModel(model)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.verticalHeader().hide()
-    table.verticalHeader().setDefaultSectionSize(22)
+    rows = table.verticalHeader()
+    rows.hide()
+    rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    rows.setDefaultSectionSize(22)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setWordWrap(False)
     header = table.horizontalHeader()
     header.setStretchLastSection(False)
     for column in range(model.columnCount()):
-        stretches = column == stretch
-        header.setSectionResizeMode(
-            column,
-            QHeaderView.ResizeMode.Stretch
-            if stretches
-            else QHeaderView.ResizeMode.ResizeToContents,
-        )
+        if column == stretch:
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+        elif widths:
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(column, widths[column])
+        else:
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
     return table
 
 
@@ -51,8 +60,8 @@ class SidePanel(QSplitter):
         self.spans = SpanListModel(self)
         self.relations = RelationListModel(self)
         self.palette_table = make_table(self.palette_model, self, LabelPaletteModel.LABEL)
-        self.span_table = make_table(self.spans, self, SpanListModel.TEXT)
-        self.relation_table = make_table(self.relations, self, RelationListModel.HEAD)
+        self.span_table = make_table(self.spans, self, SpanListModel.TEXT, (0, 110))
+        self.relation_table = make_table(self.relations, self, RelationListModel.HEAD, (0, 90, 110))
         for table in (self.palette_table, self.span_table, self.relation_table):
             self.addWidget(table)
         self.setSizes([260, 300, 200])
