@@ -4,7 +4,7 @@
 
 Imports the sample with the default pipeline into a temporary database, opens
 the window offscreen at 1280x800, drives a few keys (relabel a span, delete
-one, show deleted model spans, select the relabeled one) and saves the window's picture.
+one, show deleted model spans) and selects a span with relations and saves the window's picture.
 """
 
 from __future__ import annotations
@@ -49,7 +49,13 @@ def main() -> None:
         for key, times in keys:
             for _ in range(times):
                 QTest.keyClick(view, key)
-        QTest.keyClick(view, Qt.Key.Key_Tab, Qt.KeyboardModifier.ShiftModifier)
+        # select "Antony Blinken": its relation arcs stand out
+        doc = window.session.document
+        blinken = next(
+            s for s in window.session.gold if doc.text[s.start : s.end] == "Antony Blinken"
+        )
+        window.controller.select_span(blinken.id)
+        view.verticalScrollBar().setValue(0)
         app.processEvents()
         out.parent.mkdir(parents=True, exist_ok=True)
         window.grab().save(str(out))

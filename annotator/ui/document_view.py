@@ -242,12 +242,11 @@ class DocumentView(QAbstractScrollArea):
         if rect is None:
             return
         bar = self.verticalScrollBar()
-        top, bottom = rect.top() - self.blocks.tag_height * 2, rect.bottom() + 8
         height = self.viewport().height()
-        if top < bar.value():
-            bar.setValue(int(top))
-        elif bottom > bar.value() + height:
-            bar.setValue(int(min(top, bottom - height)))
+        margin = min(height / 5, 120.0)  # keep some context around the target
+        top, bottom = rect.top() - self.blocks.tag_height * 2, rect.bottom() + 8
+        if top < bar.value() + margin or bottom > bar.value() + height - margin:
+            bar.setValue(int(max(0.0, top - height / 3)))
 
     def viewport_point(self, offset: int) -> QPointF | None:
         """Viewport position of the middle of the character at ``offset``."""
