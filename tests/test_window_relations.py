@@ -133,3 +133,16 @@ def test_cycling_relations_list_and_display_modes(qtbot, qtmodeltester, window, 
     assert window.view.arc_mode == "hide"
     assert "Only the selected span's relations" in window.statusBar().currentMessage()
     window.view.viewport().repaint()  # painting every mode must not fail
+
+
+def test_find_is_the_type_ahead_for_a_relation_target(qtbot, window, sample_store):
+    doc_id = window.session.doc_id
+    tab_to(qtbot, window, "Ararat Mirzoyan")
+    key(qtbot, window, Qt.Key.Key_R)
+    key(qtbot, window, Qt.Key.Key_F, CTRL)
+    qtbot.keyClicks(window.find_box, "antony bl")
+    qtbot.keyClick(window.find_box, Qt.Key.Key_Return)
+    qtbot.keyClick(window.find_box, Qt.Key.Key_Escape)
+    assert window.view.relation_head is not None  # closing the find bar keeps the relation
+    key(qtbot, window, Qt.Key.Key_3)  # PER-SOC
+    assert relations(sample_store, doc_id) == [("Ararat Mirzoyan", "PER-SOC", "Antony Blinken")]

@@ -246,6 +246,12 @@ class ReviewController(QObject):
         if hit < 0:
             self.message.emit(f"Not found: {needle}")
             return False
+        if self.view.relation_head is not None:
+            # making a relation: the find box is the type-ahead for its other span
+            target = next((sp for sp in self.session.gold if sp.start <= hit < sp.end), None)
+            if target is not None and target.id is not None:
+                self.select_span(target.id)
+                return True
         snapped = tokens.snap(hit, hit + len(needle), "expand")
         if snapped is None:
             return False

@@ -105,7 +105,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "Start a relation",
         ("R",),
         "Relation",
-        "From the selected span; then Tab to the target and press a relation key",
+        "From the selected span; Tab or Ctrl+F to the other span, then a relation key",
         scope="view",
     ),
     ActionSpec("relation.next", "Next relation of the span", ("]",), "Relation", scope="view"),
