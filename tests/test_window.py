@@ -59,7 +59,7 @@ def test_review_flow_is_saved_and_fully_undoable(qtbot, window, sample_store):
     assert store.load_document(doc_id).status is Status.ACCEPTED
     assert window.session.doc_id != doc_id
     assert window.session.document.text.startswith("Russia and Azerbaijan")
-    assert "Reviewed 1 of 2" in window.progress_label.text()
+    assert "Reviewed 1 of 2" in window.status.progress_label.text()
 
 
 def test_find_then_label_replaces_overlapping_spans_in_one_undo_step(qtbot, window, sample_store):

@@ -98,7 +98,7 @@ def test_edit_after_another_window_changed_the_document(qtbot, window, sample_st
     qtbot.keyClick(window.view, Qt.Key.Key_2)  # would relabel to ORG
     assert gold(sample_store, doc_id)[0] == ("Armenia", "LOC")  # theirs survives
     assert "changed elsewhere" in window.statusBar().currentMessage()
-    assert window.saved_label.text().endswith("Not saved")
+    assert window.status.saved_label.text().endswith("Not saved")
     assert window.session.gold[0].label == "LOC"  # reloaded
     qtbot.waitUntil(lambda: not window.session.undo_stack.canUndo())
 
@@ -110,7 +110,7 @@ def test_unwritable_database_shows_not_saved_and_keeps_the_view(qtbot, window, s
     qtbot.keyClick(window.view, Qt.Key.Key_Delete)
     assert gold(sample_store, doc_id)[0] == ("Armenia", "GPE")
     assert window.session.gold[0].label == "GPE"
-    assert "read-only" in window.saved_label.toolTip()
+    assert "read-only" in window.status.saved_label.toolTip()
     assert "The change was not saved" in window.statusBar().currentMessage()
     assert not window.session.undo_stack.canUndo()
     sample_store.db.execute("PRAGMA query_only = OFF")

@@ -4,14 +4,12 @@ and the status bar, and wires the keymap's actions to the controller."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from functools import partial
 
-from PySide6.QtCore import QByteArray, QModelIndex, QPoint, QSettings, Qt, QTimer
+from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
-    QLabel,
     QLineEdit,
     QMainWindow,
     QMenu,
@@ -29,7 +27,23 @@ from annotator.ui.keymap import LABEL_PREFIX, RELATION_PREFIX, ActionSpec, build
 from annotator.ui.models import DocumentListModel
 from annotator.ui.review import ReviewSession
 from annotator.ui.side_panel import SidePanel, make_table
+from annotator.ui.status_bar import ReviewStatusBar
+from annotator.ui.window_layout import restore_layout, save_layout
 
+CONTEXT_ACTIONS = (
+    "span.delete",
+    "span.start_left",
+    "span.start_right",
+    "span.end_left",
+    "span.end_right",
+    None,
+    "relation.start",
+    "relation.next",
+    "relation.reverse",
+    None,
+    "edit.undo",
+    "edit.redo",
+)
 MENU_ORDER = ("Document", "Edit", "Select", "Label", "Relation", "View", "Help")
 MENU_OF_GROUP = {"Relation label": "Relation"}
 STATUS_FILTERS: tuple[tuple[str, Status | None], ...] = (
@@ -63,7 +77,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._build_actions()
         self._connect()
-        self._restore_settings()
+        restore_layout(self, self.splitter, self.side_splitter, self.view)
         self.documents.set_status_filter(None)
         first = store.neighbour(None, 1, Status.TODO) or store.neighbour(None, 1)
         if first is not None:
@@ -116,15 +130,8 @@ class MainWindow(QMainWindow):
         self.resize(1280, 800)
 
     def _build_status_bar(self) -> None:
-        bar = self.statusBar()
-        self.position_label = QLabel(self)
-        self.progress_label = QLabel(self)
-        self.saved_label = QLabel(self)
-        self.path_label = QLabel(str(self.store.path), self)
-        self.path_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        for widget in (self.position_label, self.progress_label, self.saved_label):
-            bar.addPermanentWidget(widget)
-        bar.addPermanentWidget(self.path_label)
+        self.status = ReviewStatusBar(self.store.path, self)
+        self.setStatusBar(self.status)
 
     def _build_actions(self) -> None:
         handlers = self._handlers()
@@ -318,15 +325,9 @@ class MainWindow(QMainWindow):
     # ---- status bar and title --------------------------------------------------
 
     def _update_status(self) -> None:
-        counts = self.store.count_by_status()
-        total = sum(counts.values())
         doc_id = self.session.doc_id
-        if doc_id is not None:
-            self.position_label.setText(f"Document {self.store.position(doc_id)} of {total}")
-        done = total - counts[Status.TODO]
-        self.progress_label.setText(
-            f"Reviewed {done} of {total} (accepted {counts[Status.ACCEPTED]})"
-        )
+        position = None if doc_id is None else self.store.position(doc_id)
+        self.status.show_progress(position, self.store.count_by_status())
 
     def _update_title(self) -> None:
         doc = self.session.document
@@ -334,16 +335,11 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"annotator — {name}[*]")
 
     def _on_saved(self, what: str) -> None:
-        self.saved_label.setStyleSheet("color: #2b8a3e;")
-        self.saved_label.setText(f"\u2713 Saved {datetime.now():%H:%M:%S}")
-        self.saved_label.setToolTip(f"Committed to {self.store.path} ({what})")
+        self.status.show_saved(what)
         self._update_title()
 
     def _on_failed(self, message: str) -> None:
-        self.saved_label.setStyleSheet("color: #c92a2a; font-weight: bold;")
-        self.saved_label.setText("\u2717 Not saved")
-        self.saved_label.setToolTip(message)
-        self.statusBar().showMessage(message, 15000)
+        self.status.show_failure(message)
 
     # ---- small handlers -------------------------------------------------------
 
@@ -406,40 +402,12 @@ class MainWindow(QMainWindow):
         label_menu = menu.addMenu("Label")
         for label in self.labels:
             label_menu.addAction(self.actions_by_id[LABEL_PREFIX + label.name])
-        for action_id in (
-            "span.delete",
-            "span.start_left",
-            "span.start_right",
-            "span.end_left",
-            "span.end_right",
-            None,
-            "edit.undo",
-            "edit.redo",
-        ):
+        for action_id in CONTEXT_ACTIONS:
             if action_id is None:
                 menu.addSeparator()
             else:
                 menu.addAction(self.actions_by_id[action_id])
         menu.exec(where)
-
-    # ---- settings -------------------------------------------------------------
-
-    def _restore_settings(self) -> None:
-        settings = QSettings()
-        geometry = settings.value("window/geometry")
-        if isinstance(geometry, QByteArray):
-            self.restoreGeometry(geometry)
-        state = settings.value("window/splitter")
-        if isinstance(state, QByteArray):
-            self.splitter.restoreState(state)
-        side = settings.value("window/side_splitter")
-        if isinstance(side, QByteArray):
-            self.side_splitter.restoreState(side)
-            if 0 in self.side_splitter.sizes():  # saved by a version with fewer panes
-                self.side_splitter.setSizes([260, 300, 200])
-        size = settings.value("view/point_size")
-        if size is not None:
-            self.view.set_point_size(float(str(size)))
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -448,9 +416,5 @@ class MainWindow(QMainWindow):
             self.view.setFocus()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        settings = QSettings()
-        settings.setValue("window/geometry", self.saveGeometry())
-        settings.setValue("window/splitter", self.splitter.saveState())
-        settings.setValue("window/side_splitter", self.side_splitter.saveState())
-        settings.setValue("view/point_size", self.view.point_size())
+        save_layout(self, self.splitter, self.side_splitter, self.view)
         super().closeEvent(event)
