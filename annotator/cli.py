@@ -8,8 +8,9 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from annotator.exporter import FORMATS
 from annotator.labels import LabelConfigError, load_labels
-from annotator.model import Layer
+from annotator.model import Layer, Status
 from annotator.resources import sample_articles
 from annotator.store import Store, StoreError, default_db_path
 from annotator.store.connection import insert_labels
@@ -67,6 +68,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--labels", type=Path, metavar="JSON", help="add the labels of this label config file"
     )
     imp.add_argument(
+        "--to-gold",
+        action="store_true",
+        help="pre-annotated input (JSONL gold, doccano, brat) goes to the gold layer, to go on "
+        "with someone else's review; the pipeline's predictions become the model layer",
+    )
+    imp.add_argument(
         "--relation-rules",
         type=Path,
         metavar="JSON",
@@ -75,6 +82,37 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser(
         "stats", parents=[common], help="counts per status and per label for both layers"
+    )
+    exp = commands.add_parser(
+        "export",
+        parents=[common],
+        help="export reviewed documents (JSONL gold, doccano, brat, CoNLL, spaCy DocBin)",
+        description="Write reviewed documents for training. The file (or, for brat, the "
+        "folder) appears only when the whole export succeeded.",
+    )
+    exp.add_argument("output", type=Path, metavar="OUT", help="file to write (brat: a new folder)")
+    exp.add_argument("--format", choices=FORMATS, default="jsonl", help="(default: jsonl)")
+    exp.add_argument(
+        "--status",
+        default="accepted",
+        help="comma-separated statuses to export: accepted, rejected, skipped, todo, or all "
+        "(default: accepted)",
+    )
+    exp.add_argument("--layer", choices=["gold", "model"], default="gold", help="(default: gold)")
+    exp.add_argument("--ids", default="", help="document id ranges, e.g. 1-100,250")
+    exp.add_argument("--search", default=None, help="only documents whose text contains this")
+    exp.add_argument(
+        "--split", type=float, default=None, help="spacy: share of documents in OUT-train.spacy"
+    )
+    exp.add_argument("--seed", type=int, default=0, help="seed of the train/dev split (0)")
+    ev = commands.add_parser(
+        "eval",
+        parents=[common],
+        help="precision, recall and F1 of the model layer against the gold layer",
+    )
+    ev.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    ev.add_argument(
+        "--status", default="accepted", help="statuses of the documents to score (accepted)"
     )
     opener = commands.add_parser(
         "open", parents=[common], help="open the review window on a database file"
@@ -99,6 +137,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _import(db_path, args)
         if args.command == "stats":
             return _stats(db_path)
+        if args.command == "export":
+            return _export(db_path, args)
+        if args.command == "eval":
+            return _eval(db_path, args)
         if args.command == "open":
             db_path = args.path
         return _start(db_path, getattr(args, "keymap", None))
@@ -115,7 +157,13 @@ def _import(db_path: Path, args: argparse.Namespace) -> int:
             with store.db.atomic():
                 insert_labels(store.db, load_labels(args.labels))
         code = import_with_progress(
-            store, args.paths, args.model, args.strict, args.batch_size, args.relation_rules
+            store,
+            args.paths,
+            args.model,
+            args.strict,
+            args.batch_size,
+            args.relation_rules,
+            args.to_gold,
         )
         print(f"Database: {store.path}")
         return code
@@ -128,6 +176,7 @@ def import_with_progress(
     strict: bool = False,
     batch_size: int = 64,
     relation_rules: Path | None = None,
+    to_gold: bool = False,
 ) -> int:
     """Plan, load the pipeline, import with a progress bar, print a summary."""
     # spaCy is imported here, not at module level: `annotator stats` and the
@@ -151,10 +200,24 @@ def import_with_progress(
         except (ModelNotFoundError, RelationRuleError) as exc:
             raise CliError(str(exc)) from exc
         print(f"Pipeline: {pipeline.name}", file=sys.stderr)
+        # pre-annotated spans must fall on this pipeline's token boundaries
+        shown = {str(p) for p in plan.problems}
+        plan = plan_import(store, paths, pipeline)
+        for problem in plan.problems:
+            if str(problem) not in shown:
+                print(f"problem: {problem}", file=sys.stderr)
+        if strict and plan.problems:
+            raise CliError(str(ImportAborted(plan.problems)).splitlines()[0])
         bar = tqdm(total=plan.new_documents, unit="doc", desc="Importing", file=sys.stderr)
         try:
             report = run_import(
-                store, pipeline, paths, batch_size=batch_size, plan=plan, progress=bar.update
+                store,
+                pipeline,
+                paths,
+                batch_size=batch_size,
+                plan=plan,
+                progress=bar.update,
+                to_gold=to_gold,
             )
         except KeyboardInterrupt:
             print(
@@ -167,6 +230,69 @@ def import_with_progress(
             bar.close()
     print(f"Import finished: {report.summary()}.")
     return EXIT_SOME_FAILED if report.failed_files else EXIT_OK
+
+
+def _statuses(text: str) -> tuple[Status, ...]:
+    if text.strip() == "all":
+        return tuple(Status)
+    try:
+        return tuple(Status(part.strip()) for part in text.split(",") if part.strip())
+    except ValueError as exc:
+        raise CliError(
+            f"{text!r} is not a list of statuses (accepted, rejected, skipped, todo, all)."
+        ) from exc
+
+
+def _export(db_path: Path, args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from annotator.exporter import ExportError, ExportOptions, export, parse_ids
+
+    if not db_path.exists():
+        raise CliError(f"No database at {db_path}.")
+    try:
+        options = ExportOptions(
+            format=args.format,
+            layer=Layer(args.layer),
+            statuses=_statuses(args.status),
+            ids=parse_ids(args.ids),
+            search=args.search,
+            split=args.split,
+            seed=args.seed,
+        )
+        with Store.open(db_path) as store:
+            bar = tqdm(unit="doc", desc="Exporting", file=sys.stderr)
+
+            def progress(done: int, total: int) -> None:
+                bar.total = total
+                bar.update(done - bar.n)
+
+            try:
+                report = export(store, args.output, options, progress)
+            finally:
+                bar.close()
+    except ExportError as exc:
+        raise CliError(str(exc)) from exc
+    files = ", ".join(str(f) for f in report.files)
+    print(f"Exported {report.documents} documents ({args.format}, {args.layer}) to {files}.")
+    return EXIT_OK
+
+
+def _eval(db_path: Path, args: argparse.Namespace) -> int:
+    import json
+
+    from annotator.evaluate import evaluate, format_table
+
+    if not db_path.exists():
+        raise CliError(f"No database at {db_path}.")
+    with Store.open(db_path) as store:
+        ids = sorted(i for status in _statuses(args.status) for i in store.document_ids(status))
+        result = evaluate(store.load_document(i) for i in ids)
+    if args.json:
+        print(json.dumps(result.as_dict(), indent=2))
+    else:
+        print(format_table(result))
+    return EXIT_OK
 
 
 def _stats(db_path: Path) -> int:

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, TypeVar
 
-from annotator.model import Analysis, NewDocument, content_hash
+from annotator.formats.records import FormatError, Record
+from annotator.model import Analysis, NewDocument, Relation, Span, Tokens, content_hash
 from annotator.sources import SourceDocument, SourceProblem, expand_paths, read_source
 from annotator.store import Store
 
@@ -36,6 +37,8 @@ class Analyser(Protocol):
     def analyse(
         self, items: Iterable[tuple[K, str]], batch_size: int = ...
     ) -> Iterator[tuple[K, Analysis]]: ...
+
+    def tokenize(self, text: str) -> Tokens: ...
 
 
 class ImportAborted(Exception):
@@ -73,14 +76,22 @@ class ImportReport:
         )
 
 
-def plan_import(store: Store, paths: Sequence[Path]) -> ImportPlan:
-    """First pass: read and check every input, count new documents and duplicates."""
+def plan_import(
+    store: Store, paths: Sequence[Path], analyser: Analyser | None = None
+) -> ImportPlan:
+    """First pass: read and check every input, count new documents and duplicates.
+
+    With an ``analyser``, the spans of pre-annotated inputs are also checked
+    against its tokens: a span that does not fall on token boundaries rejects
+    its file, named with the line and offsets."""
     files, problems = expand_paths(paths)
     plan = ImportPlan(files=files, problems=problems)
     plan.failed_files.update(p.path for p in problems)
     hashes: list[str] = []
     for path in files:
         source = read_source(path)
+        if source.ok and analyser is not None:
+            source.problems.extend(_misaligned(source.documents, analyser, path))
         if not source.ok:
             plan.problems.extend(source.problems)
             plan.failed_files.add(path)
@@ -106,9 +117,14 @@ def run_import(
     batch_size: int = DEFAULT_BATCH_SIZE,
     plan: ImportPlan | None = None,
     progress: Callable[[int], None] | None = None,
+    to_gold: bool = False,
 ) -> ImportReport:
-    """Import ``paths`` into ``store``; ``progress(n)`` is called as documents land."""
-    plan = plan or plan_import(store, paths)
+    """Import ``paths`` into ``store``; ``progress(n)`` is called as documents land.
+
+    Pre-annotated inputs (JSONL gold, doccano, brat) bring their own spans and
+    relations: they become the model layer (copied to gold), or with ``to_gold``
+    the gold layer, the pipeline's predictions then being the model layer."""
+    plan = plan or plan_import(store, paths, analyser)
     if strict and plan.problems:
         raise ImportAborted(plan.problems)
     report = ImportReport(
@@ -119,7 +135,12 @@ def run_import(
     items = ((doc, doc.text) for doc in _new_documents(store, plan))
     batch: list[NewDocument] = []
     for source, analysis in analyser.analyse(items, batch_size):
-        batch.append(_new_document(source, analysis, analyser.name))
+        try:
+            batch.append(_new_document(source, analysis, analyser.name, to_gold))
+        except FormatError as exc:  # only for texts cut into pieces for the pipeline
+            report.problems.append(SourceProblem(Path(source.origin), exc.message))
+            report.failed_files += 1
+            continue
         if len(batch) >= batch_size:
             _store_batch(store, batch, report, progress)
             batch = []
@@ -145,16 +166,68 @@ def _new_documents(store: Store, plan: ImportPlan) -> Iterator[SourceDocument]:
                 yield doc
 
 
-def _new_document(source: SourceDocument, analysis: Analysis, pipeline: str) -> NewDocument:
-    return NewDocument(
-        text=source.text,
-        title=source.title,
-        tokens=analysis.tokens,
-        sentence_starts=analysis.sentence_starts,
-        meta={**source.meta, "pipeline": pipeline},
-        spans=analysis.spans,
-        relations=analysis.relations,
-    )
+def _new_document(
+    source: SourceDocument, analysis: Analysis, pipeline: str, to_gold: bool
+) -> NewDocument:
+    meta = {**source.meta, "pipeline": pipeline}
+    record = source.annotations
+    if record is None:
+        return NewDocument(
+            source.text,
+            source.title,
+            analysis.tokens,
+            analysis.sentence_starts,
+            meta,
+            analysis.spans,
+            analysis.relations,
+        )
+    tokens = record.tokens or analysis.tokens
+    sentences = analysis.sentence_starts if tokens == analysis.tokens else (0,)
+    spans, relations = _aligned(record, tokens, source.origin)
+    if to_gold:
+        return NewDocument(
+            source.text,
+            source.title,
+            tokens,
+            sentences,
+            meta,
+            analysis.spans if tokens == analysis.tokens else (),
+            analysis.relations if tokens == analysis.tokens else (),
+            spans,
+            relations,
+        )
+    return NewDocument(source.text, source.title, tokens, sentences, meta, spans, relations)
+
+
+def _aligned(
+    record: Record, tokens: Tokens, where: str
+) -> tuple[tuple[Span, ...], tuple[Relation, ...]]:
+    spans = []
+    for span in record.spans:
+        found = tokens.token_span(span.start, span.end)
+        if found is None:
+            raise FormatError(
+                where,
+                f"span {span.start}..{span.end} ({span.label}) does not align to token boundaries",
+            )
+        spans.append(Span(span.start, span.end, found[0], found[1], span.label))
+    return tuple(spans), record.relations
+
+
+def _misaligned(
+    documents: Sequence[SourceDocument], analyser: Analyser, path: Path
+) -> list[SourceProblem]:
+    problems = []
+    for doc in documents:
+        if doc.annotations is None:
+            continue
+        tokens = doc.annotations.tokens or analyser.tokenize(doc.text)
+        try:
+            _aligned(doc.annotations, tokens, doc.origin)
+        except FormatError as exc:
+            line = doc.origin.rsplit(":", 1)[-1]
+            problems.append(SourceProblem(path, exc.message, int(line) if line.isdigit() else None))
+    return problems
 
 
 def _store_batch(

@@ -192,6 +192,9 @@ class NewDocument:
     meta: dict[str, object] = field(default_factory=dict)
     spans: tuple[Span, ...] = ()
     relations: tuple[Relation, ...] = ()
+    # the gold layer, when it is not a copy of the model layer (imported reviews)
+    gold_spans: tuple[Span, ...] | None = None
+    gold_relations: tuple[Relation, ...] = ()
 
     @property
     def content_hash(self) -> str:

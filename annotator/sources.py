@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from annotator.formats import brat, doccano, jsonl
+from annotator.formats.records import FormatError, Record
 from annotator.model import first_line_title
 
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
@@ -25,6 +27,7 @@ class SourceDocument:
     title: str
     meta: dict[str, object]
     origin: str  # "path" or "path:line", for messages
+    annotations: Record | None = None  # spans and relations of pre-annotated input
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +60,9 @@ def expand_paths(paths: Iterable[Path]) -> tuple[list[Path], list[SourceProblem]
     files: list[Path] = []
     problems: list[SourceProblem] = []
     for path in paths:
-        if path.is_dir():
+        if brat.is_brat_folder(path):
+            files.append(path)  # read as one unit: .txt and .ann pairs
+        elif path.is_dir():
             found = sorted(
                 p
                 for p in path.rglob("*")
@@ -80,6 +85,9 @@ def expand_paths(paths: Iterable[Path]) -> tuple[list[Path], list[SourceProblem]
 def read_source(path: Path) -> SourceFile:
     """Read and check one file; never raises for bad content."""
     source = SourceFile(path)
+    if path.is_dir():
+        _read_brat(source)
+        return source
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -97,6 +105,24 @@ def read_source(path: Path) -> SourceFile:
             SourceDocument(text, first_line_title(text), {"source": path.name}, str(path))
         )
     return source
+
+
+def _read_brat(source: SourceFile) -> None:
+    try:
+        for txt, record in brat.read(source.path):
+            source.documents.append(
+                SourceDocument(
+                    record.text,
+                    first_line_title(record.text),
+                    {"source": txt.name},
+                    str(txt),
+                    record,
+                )
+            )
+    except FormatError as exc:
+        source.problems.append(SourceProblem(source.path, str(exc)))
+    except (OSError, UnicodeDecodeError) as exc:
+        source.problems.append(SourceProblem(source.path, f"cannot read: {exc}"))
 
 
 def _decode(source: SourceFile, raw: bytes) -> str | None:
@@ -156,6 +182,14 @@ def _parse_line(source: SourceFile, number: int, line: str) -> str | None:
     meta = record.get("meta", {})
     if not isinstance(meta, dict):
         return '"meta" must be a JSON object'
+    annotations = None
+    try:
+        if jsonl.looks_like(record):
+            annotations = jsonl.from_task(record, f"{source.path}:{number}")
+        elif doccano.looks_like(record):
+            annotations = doccano.from_line(record, f"{source.path}:{number}")
+    except FormatError as exc:
+        return exc.message
     meta = {**meta}
     meta.setdefault("source", f"{source.path.name}:{number}")
     title = meta.get("title")
@@ -165,6 +199,7 @@ def _parse_line(source: SourceFile, number: int, line: str) -> str | None:
             title if isinstance(title, str) and title.strip() else first_line_title(text),
             meta,
             f"{source.path}:{number}",
+            annotations,
         )
     )
     return None

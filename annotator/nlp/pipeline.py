@@ -9,7 +9,7 @@ from typing import TypeVar
 import spacy
 from spacy.language import Language
 
-from annotator.model import Analysis
+from annotator.model import Analysis, Tokens
 from annotator.nlp.annotate import annotate
 from annotator.nlp.relations import RelationExtractor, RelationRule, load_rules
 
@@ -86,6 +86,10 @@ class Pipeline:
     def load(cls, name: str | None = None, relation_rules: Path | None = None) -> Pipeline:
         rules = load_rules(relation_rules) if relation_rules else None
         return cls(load_pipeline(name), rules)
+
+    def tokenize(self, text: str) -> Tokens:
+        doc = self.nlp.tokenizer(text)  # no max_length limit, unlike make_doc
+        return Tokens(tuple(t.idx for t in doc), tuple(t.idx + len(t) for t in doc))
 
     def analyse(
         self, items: Iterable[tuple[K, str]], batch_size: int = 64

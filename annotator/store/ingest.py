@@ -72,9 +72,14 @@ class IngestMixin(StoreBase):
                 pack_ints(doc.sentence_starts),
             ],
         )
-        for layer in ("model", "gold"):
+        layers = {"model": (doc.spans, doc.relations)}
+        if doc.gold_spans is None:
+            layers["gold"] = (doc.spans, doc.relations)
+        else:
+            layers["gold"] = (doc.gold_spans, doc.gold_relations)
+        for layer, (spans, relations) in layers.items():
             span_ids: list[int] = []
-            for span in doc.spans:
+            for span in spans:
                 cursor = self.db.execute(
                     'INSERT INTO spans (doc_id, layer, start, "end", token_start, token_end, '
                     "label) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -91,16 +96,13 @@ class IngestMixin(StoreBase):
                 span_ids.append(int(cursor.lastrowid or 0))
             self.db.conn.executemany(
                 "INSERT INTO relations (doc_id, layer, head, child, label) VALUES (?, ?, ?, ?, ?)",
-                [
-                    (doc_id, layer, span_ids[r.head], span_ids[r.child], r.label)
-                    for r in doc.relations
-                ],
+                [(doc_id, layer, span_ids[r.head], span_ids[r.child], r.label) for r in relations],
             )
 
     def _ensure_labels(self, docs: Sequence[NewDocument]) -> None:
         """Labels a pipeline predicts but the config lacks are added with a generated color."""
-        entity = {s.label for d in docs for s in d.spans}
-        relation = {r.label for d in docs for r in d.relations}
+        entity = {s.label for d in docs for s in (*d.spans, *(d.gold_spans or ()))}
+        relation = {r.label for d in docs for r in (*d.relations, *d.gold_relations)}
         known = {(label.kind, label.name) for label in self._all_labels()}
         missing = [
             Label(name, kind, color_for(name))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from annotator.model import (
@@ -146,6 +147,33 @@ class ReadsMixin(StoreBase):
             tuple(select_spans(self.db, where, [doc_id, layer.value])),
             tuple(select_relations(self.db, where, [doc_id, layer.value])),
         )
+
+    def ids_containing(self, ids: Sequence[int], needle: str) -> list[int]:
+        """The ids among ``ids`` whose text contains ``needle`` (case-insensitive)."""
+        found = []
+        for i in range(0, len(ids), 500):
+            chunk = list(ids[i : i + 500])
+            marks = ",".join("?" * len(chunk))
+            found += [
+                int(r[0])
+                for r in self.db.execute(
+                    f"SELECT id FROM documents WHERE id IN ({marks}) AND instr(lower(text), ?) "
+                    "ORDER BY id",
+                    [*chunk, needle.lower()],
+                ).fetchall()
+            ]
+        return found
+
+    def review_info(self, doc_id: int) -> tuple[str, str]:
+        """When the document last changed, and who made its last edit ("" if nobody)."""
+        row = self.db.execute(
+            "SELECT d.updated_at, (SELECT actor FROM audit a WHERE a.doc_id = d.id "
+            "ORDER BY a.id DESC LIMIT 1) FROM documents d WHERE d.id = ?",
+            [doc_id],
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"Document {doc_id} does not exist in {self.path}.")
+        return str(row[0]), str(row[1] or "")
 
     def relations(self, doc_id: int, layer: Layer) -> list[Relation]:
         return select_relations(self.db, "doc_id = ? AND layer = ?", [doc_id, layer.value])

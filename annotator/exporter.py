@@ -1,0 +1,200 @@
+"""Export reviewed documents in the formats people train from.
+
+Documents stream from the store one at a time; each format writes as it goes,
+so memory does not grow with the number of documents (except ``.spacy``, whose
+DocBin keeps compact token arrays until it is written). Every file is written
+under a temporary name beside its target and renamed into place only when the
+whole export succeeded: a failed or interrupted export leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from annotator.formats import brat, conll, doccano, jsonl
+from annotator.formats.records import FormatError, Record, record_from_document
+from annotator.model import Layer, Status
+from annotator.store import Store
+
+FORMATS = ("jsonl", "doccano", "brat", "conll", "spacy")
+SUFFIX = {"jsonl": ".jsonl", "doccano": ".jsonl", "conll": ".conll", "spacy": ".spacy"}
+
+
+class ExportError(Exception):
+    """The export was refused or failed; nothing was written."""
+
+
+@dataclass(frozen=True, slots=True)
+class ExportOptions:
+    format: str = "jsonl"
+    layer: Layer = Layer.GOLD
+    statuses: tuple[Status, ...] = (Status.ACCEPTED,)
+    ids: tuple[tuple[int, int], ...] = ()  # inclusive id ranges; empty: all
+    search: str | None = None  # only documents whose text contains this
+    split: float | None = None  # .spacy only: share of documents for training
+    seed: int = 0
+
+
+@dataclass(slots=True)
+class ExportReport:
+    documents: int = 0
+    files: list[Path] = field(default_factory=list)
+
+
+def parse_ids(text: str) -> tuple[tuple[int, int], ...]:
+    """``"1-100,250"`` -> ``((1, 100), (250, 250))``."""
+    ranges = []
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        low, _, high = part.partition("-")
+        try:
+            first, last = int(low), int(high or low)
+        except ValueError as exc:
+            raise ExportError(f"{part!r} is not a document id or id range like 1-100.") from exc
+        if first > last:
+            raise ExportError(f"The id range {part} is empty.")
+        ranges.append((first, last))
+    return tuple(ranges)
+
+
+def select_documents(store: Store, options: ExportOptions) -> list[int]:
+    ids: list[int] = []
+    for status in options.statuses:
+        ids.extend(store.document_ids(status))
+    ids.sort()
+    if options.ids:
+        ids = [i for i in ids if any(lo <= i <= hi for lo, hi in options.ids)]
+    if options.search:
+        ids = store.ids_containing(ids, options.search)
+    return ids
+
+
+def export(
+    store: Store,
+    target: Path,
+    options: ExportOptions,
+    progress: Callable[[int, int], None] | None = None,
+) -> ExportReport:
+    if options.format not in FORMATS:
+        raise ExportError(f"Unknown format {options.format!r}; choose one of {', '.join(FORMATS)}.")
+    if options.split is not None and options.format != "spacy":
+        raise ExportError("--split works with the spacy format only.")
+    if options.split is not None and not 0 < options.split < 1:
+        raise ExportError("--split must be between 0 and 1, e.g. 0.8.")
+    ids = select_documents(store, options)
+    if not ids:
+        wanted = ", ".join(s.value for s in options.statuses)
+        raise ExportError(f"No {wanted} documents match; nothing was written.")
+    report = ExportReport()
+
+    def records() -> Iterator[Record]:
+        for n, doc_id in enumerate(ids, 1):
+            doc = store.load_document(doc_id)
+            updated_at, reviewer = store.review_info(doc_id)
+            extra = {"annotator": reviewer, "updated_at": updated_at, "layer": options.layer.value}
+            yield record_from_document(doc, options.layer, extra)
+            report.documents = n
+            if progress:
+                progress(n, len(ids))
+
+    try:
+        if options.format == "brat":
+            _export_brat(store, target, records())
+            report.files = [target]
+        elif options.format == "spacy":
+            report.files = _export_docbin(target, records(), ids, options)
+        else:
+            write = {"jsonl": jsonl.write_record, "doccano": doccano.write_record}.get(
+                options.format, conll.write_record
+            )
+            with _atomic_file(target) as out:
+                for record in records():
+                    write(record, out)
+            report.files = [target]
+    except FormatError as exc:
+        raise ExportError(f"Export stopped, nothing was written: {exc}.") from exc
+    except OSError as exc:
+        raise ExportError(f"Cannot write {target}: {exc.strerror or exc}.") from exc
+    return report
+
+
+@contextmanager
+def _atomic_file(target: Path) -> Iterator[TextIO]:
+    """Write to a temporary file beside ``target``; rename it into place on success."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
+            yield out
+            out.flush()
+            os.fsync(out.fileno())
+        Path(temp).replace(target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def _export_brat(store: Store, target: Path, records: Iterator[Record]) -> None:
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise ExportError(f"{target} exists and is not an empty folder; choose a new folder.")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        for n, record in enumerate(records):
+            brat.write_record(record, temp, f"doc-{record.meta.get('document_id', n)}")
+        (temp / "annotation.conf").write_text(
+            brat.annotation_conf(store.labels()), encoding="utf-8"
+        )
+        if target.exists():
+            target.rmdir()
+        temp.replace(target)
+    except BaseException:
+        shutil.rmtree(temp, ignore_errors=True)
+        raise
+
+
+def _export_docbin(
+    target: Path, records: Iterator[Record], ids: Sequence[int], options: ExportOptions
+) -> list[Path]:
+    # spaCy is only needed (and imported) for this format
+    from annotator.nlp.docbin import DocBinWriter
+
+    if options.split is None:
+        writers = {target: DocBinWriter()}
+        choose: Callable[[Record], Path] = lambda record: target  # noqa: E731
+    else:
+        train = target.with_name(f"{target.stem}-train.spacy")
+        dev = target.with_name(f"{target.stem}-dev.spacy")
+        shuffled = list(ids)
+        random.Random(options.seed).shuffle(shuffled)
+        cut = max(1, round(len(shuffled) * options.split)) if len(shuffled) > 1 else 1
+        train_ids = set(shuffled[:cut])
+        writers = {train: DocBinWriter(), dev: DocBinWriter()}
+
+        def choose(record: Record) -> Path:
+            return train if record.meta.get("document_id") in train_ids else dev
+
+    for record in records:
+        writers[choose(record)].add(record)
+    temps: list[tuple[Path, Path]] = []
+    try:
+        for path, writer in writers.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+            os.close(fd)
+            temps.append((Path(name), path))
+            writer.to_disk(Path(name))
+        for part, path in temps:
+            part.replace(path)
+    except BaseException:
+        for part, _ in temps:
+            part.unlink(missing_ok=True)
+        raise
+    return list(writers)
