@@ -90,8 +90,9 @@ def plan_import(
     hashes: list[str] = []
     for path in files:
         source = read_source(path)
-        if source.ok and analyser is not None:
+        if analyser is not None:  # every problem of the file is reported at once
             source.problems.extend(_misaligned(source.documents, analyser, path))
+            source.problems.sort(key=lambda p: p.line or 0)
         if not source.ok:
             plan.problems.extend(source.problems)
             plan.failed_files.add(path)

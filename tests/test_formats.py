@@ -1,0 +1,236 @@
+"""Export then import gives back the same annotations, for every format that carries them."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import spacy
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from annotator.exporter import ExportError, ExportOptions, export, parse_ids
+from annotator.formats import conll
+from annotator.importer import run_import
+from annotator.model import Layer, NewDocument, Relation, Status, Tokens, make_span
+from annotator.nlp.pipeline import Pipeline, load_pipeline
+from annotator.store import Store
+
+NLP = spacy.blank("en")
+WORDS = st.sampled_from(
+    ["Armenia", "signed", "an", "accord", "with", "Blinken", "in", "2024", ",", "."]
+)
+LABELS = ["PERSON", "ORG", "GPE", "DATE"]
+RELATIONS = ["PER-SOC", "PHYS", "ORG-AFF", "MET"]
+
+
+@st.composite
+def documents(draw):
+    lines = draw(st.lists(st.lists(WORDS, min_size=1, max_size=12), min_size=1, max_size=3))
+    text = "\n".join(" ".join(words) for words in lines)
+    doc = NLP(text)
+    tokens = Tokens(tuple(t.idx for t in doc), tuple(t.idx + len(t) for t in doc))
+    words = [i for i, t in enumerate(doc) if not t.is_space]
+    spans = []
+    i = 0
+    while i < len(words):
+        if draw(st.booleans()):
+            length = draw(st.integers(1, 3))
+            last = min(i + length - 1, len(words) - 1)
+            # a span never crosses a line break
+            if "\n" not in text[tokens.starts[words[i]] : tokens.ends[words[last]]]:
+                spans.append(
+                    make_span(tokens, words[i], words[last], draw(st.sampled_from(LABELS)))
+                )
+                i = last + 1
+                continue
+        i += 1
+    relations = []
+    if len(spans) >= 2:
+        for _ in range(draw(st.integers(0, 3))):
+            head, child = draw(st.permutations(range(len(spans))))[:2]
+            relations.append(Relation(head, child, draw(st.sampled_from(RELATIONS))))
+    relations = list({(r.head, r.child, r.label): r for r in relations}.values())
+    return NewDocument(text, "t", tokens, (0,), {}, tuple(spans), tuple(relations))
+
+
+def annotations(store: Store, doc_id: int, layer: Layer = Layer.GOLD):
+    doc = store.load_document(doc_id)
+    ann = doc.layer(layer)
+    by_id = {s.id: (s.start, s.end) for s in ann.spans}
+    return (
+        doc.text,
+        sorted((s.start, s.end, s.label) for s in ann.spans),
+        sorted((by_id[r.head], r.label, by_id[r.child]) for r in ann.relations),
+    )
+
+
+@pytest.fixture(scope="module")
+def tokenizer_only():
+    return Pipeline(load_pipeline("blank:en"), relation_rules=[])
+
+
+def stored(tmp_path, doc: NewDocument) -> tuple[Store, int]:
+    store = Store.open(tmp_path / "source.db")
+    from annotator.model import Label, LabelKind
+    from annotator.store.connection import insert_labels
+
+    with store.db.atomic():
+        insert_labels(store.db, [Label("MET", LabelKind.RELATION, "#123456")])
+    [doc_id] = store.add_documents([doc])
+    store.set_status(doc_id, 1, Status.ACCEPTED)
+    return store, doc_id
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "doccano", "brat"])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(doc=documents())
+def test_round_trip(tmp_path_factory, tokenizer_only, fmt, doc):
+    tmp = tmp_path_factory.mktemp(fmt)
+    source, doc_id = stored(tmp, doc)
+    target = tmp / ("out" if fmt == "brat" else "out.jsonl")
+    export(source, target, ExportOptions(format=fmt))
+    with Store.open(tmp / "again.db") as again:
+        report = run_import(again, tokenizer_only, [target])
+        assert report.problems == [] and report.imported == 1
+        [new_id] = report.doc_ids
+        assert annotations(again, new_id) == annotations(source, doc_id)
+        assert annotations(again, new_id, Layer.MODEL) == annotations(source, doc_id)
+    source.close()
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(doc=documents())
+def test_conll_and_docbin_carry_the_entities(tmp_path_factory, doc):
+    from spacy.tokens import DocBin
+
+    tmp = tmp_path_factory.mktemp("conll")
+    source, doc_id = stored(tmp, doc)
+    export(source, tmp / "out.conll", ExportOptions(format="conll"))
+    [document] = list(conll.read(tmp / "out.conll"))
+    tags = [tag for sentence in document for _, tag in sentence]
+    words = [word for sentence in document for word, _ in sentence]
+    stored_doc = source.load_document(doc_id)
+    expected = [
+        (stored_doc.text[s:e], tag)
+        for s, e, tag in zip(
+            stored_doc.tokens.starts,
+            stored_doc.tokens.ends,
+            conll.iob_tags(_record(source, doc_id)),
+            strict=True,
+        )
+        if not stored_doc.text[s:e].isspace()
+    ]
+    assert list(zip(words, tags, strict=True)) == expected
+
+    export(source, tmp / "out.spacy", ExportOptions(format="spacy"))
+    [spacy_doc] = list(DocBin().from_disk(tmp / "out.spacy").get_docs(NLP.vocab))
+    assert spacy_doc.text == stored_doc.text
+    assert [(e.start_char, e.end_char, e.label_) for e in spacy_doc.ents] == [
+        (s.start, s.end, s.label) for s in stored_doc.gold.spans
+    ]
+    source.close()
+
+
+def _record(store: Store, doc_id: int):
+    from annotator.formats.records import record_from_document
+
+    return record_from_document(store.load_document(doc_id), Layer.GOLD, {})
+
+
+def test_export_selection_split_and_atomicity(tmp_path, store):
+    docs = [
+        NewDocument(
+            f"Doc {i} Armenia",
+            "t",
+            Tokens((0, 4, 6), (3, 5, 13)),
+            (0,),
+            {},
+            (make_span(Tokens((0, 4, 6), (3, 5, 13)), 2, 2, "GPE"),),
+        )
+        for i in range(10)
+    ]
+    ids = store.add_documents(docs)
+    for doc_id in ids[:8]:
+        store.set_status(doc_id, 1, Status.ACCEPTED)
+    report = export(store, tmp_path / "all.jsonl", ExportOptions())
+    assert report.documents == 8
+    lines = [json.loads(x) for x in (tmp_path / "all.jsonl").read_text().splitlines()]
+    assert lines[0]["spans"] == [
+        {"start": 6, "end": 13, "label": "GPE", "token_start": 2, "token_end": 2}
+    ]
+    assert lines[0]["answer"] == "accept" and lines[0]["meta"]["document_id"] == ids[0]
+    assert {"annotator", "updated_at", "layer", "status"} <= set(lines[0]["meta"])
+    assert isinstance(lines[0]["_input_hash"], int) and isinstance(lines[0]["_task_hash"], int)
+    again = export(store, tmp_path / "again.jsonl", ExportOptions())
+    assert (tmp_path / "again.jsonl").read_text() == (tmp_path / "all.jsonl").read_text()
+    assert again.documents == 8
+
+    some = export(store, tmp_path / "some.jsonl", ExportOptions(ids=parse_ids("2-4,9")))
+    assert some.documents == 3  # 9 is not accepted
+    split = export(
+        store, tmp_path / "corpus.spacy", ExportOptions(format="spacy", split=0.75, seed=3)
+    )
+    assert [p.name for p in split.files] == ["corpus-train.spacy", "corpus-dev.spacy"]
+    from spacy.tokens import DocBin
+
+    sizes = [len(DocBin().from_disk(p)) for p in split.files]
+    assert sizes == [6, 2]
+
+    # a span that does not align to the stored tokens stops the export: no file at all
+    store.db.execute('UPDATE spans SET "end" = 12 WHERE doc_id = ? AND layer = ?', [ids[5], "gold"])
+    store.db.conn.commit()
+    with pytest.raises(ExportError, match=rf"document {ids[5]}: span 6\.\.12 does not align"):
+        export(store, tmp_path / "broken.jsonl", ExportOptions())
+    leftovers = [p.name for p in tmp_path.iterdir() if "broken" in p.name or ".part" in p.name]
+    assert leftovers == []
+    with pytest.raises(ExportError, match="No accepted documents match"):
+        export(store, tmp_path / "none.jsonl", ExportOptions(search="no such text"))
+    with pytest.raises(ExportError, match="is not a document id"):
+        parse_ids("1-x")
+
+
+def test_bad_pre_annotated_input_is_named_and_not_imported(tmp_path, store, tokenizer_only):
+    from annotator.importer import plan_import
+
+    good = {"text": "Armenia signed", "spans": [{"start": 0, "end": 7, "label": "GPE"}]}
+    misaligned = {"text": "Armenia signed", "spans": [{"start": 0, "end": 5, "label": "GPE"}]}
+    outside = {
+        "text": "Armenia",
+        "entities": [{"id": 1, "start_offset": 0, "end_offset": 99, "label": "GPE"}],
+    }
+    overlapping = {
+        "text": "Armenia signed",
+        "spans": [{"start": 0, "end": 7, "label": "GPE"}, {"start": 0, "end": 14, "label": "ORG"}],
+    }
+    path = tmp_path / "in.jsonl"
+    path.write_text("\n".join(json.dumps(x) for x in (good, misaligned, outside, overlapping)))
+    plan = plan_import(store, [path], tokenizer_only)
+    assert sorted((p.line, p.message) for p in plan.problems) == [
+        (2, "span 0..5 (GPE) does not align to token boundaries"),
+        (3, "span 0..99 (GPE) lies outside the text (length 7)"),
+        (4, "span 0..14 (ORG) overlaps another span"),
+    ]
+    report = run_import(store, tokenizer_only, [path], plan=plan)
+    assert report.imported == 0 and report.failed_files == 1
+    assert store.document_ids() == []
+
+
+def test_to_gold_keeps_the_pipeline_in_the_model_layer(tmp_path, store, rule_pipeline):
+    path = tmp_path / "review.jsonl"
+    path.write_text(
+        json.dumps(
+            {
+                "text": "Armenia met Blinken",
+                "spans": [{"start": 0, "end": 7, "label": "ORG"}],
+            }
+        )
+    )
+    [doc_id] = run_import(store, rule_pipeline, [path], to_gold=True).doc_ids
+    doc = store.load_document(doc_id)
+    assert [(s.label) for s in doc.gold.spans] == ["ORG"]
+    assert [(s.start, s.label) for s in doc.model.spans] == [(0, "GPE"), (12, "PERSON")]
