@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from annotator.exporter import FORMATS
+from annotator.export_options import FORMATS, ExportOptions, ExportReport
 from annotator.labels import LabelConfigError, load_labels
 from annotator.model import Layer, Status
 from annotator.resources import sample_articles
@@ -246,7 +246,8 @@ def _statuses(text: str) -> tuple[Status, ...]:
 def _export(db_path: Path, args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from annotator.exporter import ExportError, ExportOptions, export, parse_ids
+    from annotator.export_options import ExportError, ExportOptions, parse_ids
+    from annotator.exporter import export
 
     if not db_path.exists():
         raise CliError(f"No database at {db_path}.")
@@ -340,7 +341,7 @@ def _start(db_path: Path, keymap: Path | None) -> int:
     with Store.open(db_path) as store:
         first_run = None if store.document_ids() else sample_import_job(store.path)
         try:
-            return run(store, first_run, keymap)
+            return run(store, first_run, keymap, exporter_for(store.path))
         except KeymapError as exc:
             raise CliError(str(exc)) from exc
 
@@ -349,6 +350,22 @@ def _display_available() -> bool:
     if not sys.platform.startswith("linux"):
         return True
     return any(os.environ.get(v) for v in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
+
+
+def exporter_for(
+    db_path: Path,
+) -> Callable[[Path, ExportOptions, Callable[[int, int], None]], ExportReport]:
+    """The window's export: runs in its background thread, on its own connection."""
+
+    def run_export(
+        target: Path, options: ExportOptions, progress: Callable[[int, int], None]
+    ) -> ExportReport:
+        from annotator.exporter import export
+
+        with Store.open(db_path) as store:
+            return export(store, target, options, progress)
+
+    return run_export
 
 
 def sample_import_job(db_path: Path) -> Callable[[Callable[[int, int], None]], str]:

@@ -9,7 +9,8 @@ import spacy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from annotator.exporter import ExportError, ExportOptions, export, parse_ids
+from annotator.export_options import ExportError, ExportOptions, parse_ids
+from annotator.exporter import export
 from annotator.formats import conll
 from annotator.importer import run_import
 from annotator.model import Layer, NewDocument, Relation, Status, Tokens, make_span
@@ -234,3 +235,30 @@ def test_to_gold_keeps_the_pipeline_in_the_model_layer(tmp_path, store, rule_pip
     doc = store.load_document(doc_id)
     assert [(s.label) for s in doc.gold.spans] == ["ORG"]
     assert [(s.start, s.label) for s in doc.model.spans] == [(0, "GPE"), (12, "PERSON")]
+
+
+@settings(max_examples=50, deadline=None)
+@given(doc=documents(), trailing=st.sampled_from(["", " ", "\n", ' "é\\\t']))
+def test_fast_jsonl_line_is_the_json_of_the_task(doc, trailing):
+    import io
+
+    from annotator.formats.jsonl import to_task, write_record
+    from annotator.formats.records import Record, RecordSpan
+
+    text = doc.text + trailing
+    tokens_doc = NLP(text)
+    tokens = Tokens(tuple(t.idx for t in tokens_doc), tuple(t.idx + len(t) for t in tokens_doc))
+    record = Record(
+        text,
+        tuple(RecordSpan(s.start, s.end, s.label) for s in doc.spans),
+        doc.relations,
+        tokens,
+        {"k": "v"},
+    )
+    out = io.StringIO()
+    write_record(record, out)
+    assert json.loads(out.getvalue()) == to_task(record)
+    # spaCy's whitespace: ws is True exactly when one space follows the token
+    assert "".join(t["text"] + (" " if t["ws"] else "") for t in to_task(record)["tokens"]) == (
+        "".join(t.text_with_ws for t in tokens_doc)
+    )

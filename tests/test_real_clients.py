@@ -11,7 +11,8 @@ import spacy
 from spacy.tokens import DocBin
 from spacy.training import Example
 
-from annotator.exporter import ExportOptions, export
+from annotator.export_options import ExportOptions
+from annotator.exporter import export
 from annotator.formats import conll
 from annotator.model import Layer, Status
 from annotator.store import Store

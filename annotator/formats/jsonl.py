@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from json.encoder import encode_basestring as encode_string
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -19,37 +20,54 @@ from annotator.model import Relation, Tokens
 
 
 def write_record(record: Record, out: TextIO) -> None:
-    out.write(json.dumps(to_task(record), ensure_ascii=False))
-    out.write("\n")
+    """One task line. The token list, the bulk of a line, is encoded directly
+    (same JSON as ``json.dumps(to_task(record))`` gives, without building a dict
+    per token); the rest goes through ``json.dumps``."""
+    task = to_task(record, with_tokens=False)
+    head = json.dumps(task, ensure_ascii=False, separators=(",", ":"))
+    out.write(head[:-1])
+    if record.tokens is not None:
+        out.write(',"tokens":')
+        out.write(_tokens_json(record.text, record.tokens))
+    out.write("}\n")
 
 
-def to_task(record: Record) -> dict[str, Any]:
+def _tokens_json(text: str, tokens: Tokens) -> str:
+    starts, ends = tokens.starts, tokens.ends
+    following = [*starts[1:], len(text) if text.endswith(" ") else len(text) + 1]
+    parts = [
+        f'{{"text":{encode_string(text[s:e])},"start":{s},"end":{e},"id":{i},'
+        f'"ws":{"true" if nxt == e + 1 and text[e : e + 1] == " " else "false"}}}'
+        for i, (s, e, nxt) in enumerate(zip(starts, ends, following, strict=True))
+    ]
+    return "[" + ",".join(parts) + "]"
+
+
+def to_task(record: Record, with_tokens: bool = True) -> dict[str, Any]:
     text = record.text
     tokens = record.tokens
     task: dict[str, Any] = {"text": text}
-    token_of_start: dict[int, int] = {}
-    token_of_end: dict[int, int] = {}
-    if tokens is not None:
+    if tokens is not None and with_tokens:
+        starts, ends = tokens.starts, tokens.ends
+        # a token is followed by whitespace when exactly one space separates it from
+        # the next token (longer whitespace is a token of its own in spaCy)
+        following = [*starts[1:], len(text) if text.endswith(" ") else len(text) + 1]
         task["tokens"] = [
             {
                 "text": text[s:e],
                 "start": s,
                 "end": e,
                 "id": i,
-                "ws": e < len(text)
-                and text[e] == " "
-                and (i + 1 == len(tokens) or tokens.starts[i + 1] == e + 1),
+                "ws": nxt == e + 1 and text[e : e + 1] == " ",
             }
-            for i, (s, e) in enumerate(zip(tokens.starts, tokens.ends, strict=True))
+            for i, (s, e, nxt) in enumerate(zip(starts, ends, following, strict=True))
         ]
-        token_of_start = {s: i for i, s in enumerate(tokens.starts)}
-        token_of_end = {e: i for i, e in enumerate(tokens.ends)}
     spans = []
     for span in record.spans:
         entry: dict[str, Any] = {"start": span.start, "end": span.end, "label": span.label}
-        if span.start in token_of_start and span.end in token_of_end:
-            entry["token_start"] = token_of_start[span.start]
-            entry["token_end"] = token_of_end[span.end]
+        aligned = tokens.token_span(span.start, span.end) if tokens is not None else None
+        if aligned is not None:
+            entry["token_start"], entry["token_end"] = aligned
         spans.append(entry)
     task["spans"] = spans
     task["relations"] = [

@@ -13,7 +13,8 @@ from annotator.formats.records import FormatError, Record
 class DocBinWriter:
     def __init__(self, lang: str = "en") -> None:
         self.vocab = spacy.blank(lang).vocab
-        self.docbin = DocBin(store_user_data=False)
+        # only what training reads: the words, their spacing and the entities
+        self.docbin = DocBin(attrs=["ORTH", "SPACY", "ENT_IOB", "ENT_TYPE"], store_user_data=False)
         self.count = 0
 
     def add(self, record: Record) -> None:

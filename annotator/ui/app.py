@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from annotator.store import Store
 from annotator.ui.background import BackgroundJob, Job
 from annotator.ui.keymap import load_overrides, user_keymap_path
-from annotator.ui.main_window import MainWindow
+from annotator.ui.main_window import Exporter, MainWindow
 
 
 def application() -> QApplication:
@@ -22,16 +22,24 @@ def application() -> QApplication:
     return app
 
 
-def create_window(store: Store, keymap: Path | None = None) -> MainWindow:
+def create_window(
+    store: Store, keymap: Path | None = None, exporter: Exporter | None = None
+) -> MainWindow:
     """The main window on ``store``, with the user's keymap overrides applied."""
-    return MainWindow(store, load_overrides(keymap or user_keymap_path()))
+    return MainWindow(store, load_overrides(keymap or user_keymap_path()), exporter)
 
 
-def run(store: Store, first_run: Job | None = None, keymap: Path | None = None) -> int:
+def run(
+    store: Store,
+    first_run: Job | None = None,
+    keymap: Path | None = None,
+    exporter: Exporter | None = None,
+) -> int:
     """Show the window and run the event loop. ``first_run`` fills an empty
-    database in the background (the CLI passes the bundled-sample import)."""
+    database in the background (the CLI passes the bundled-sample import);
+    ``exporter`` writes exports (the CLI passes annotator.exporter's)."""
     app = application()
-    window = create_window(store, keymap)
+    window = create_window(store, keymap, exporter)
     window.show()
     if first_run is not None and not store.document_ids():
         job = BackgroundJob(first_run, "Importing the bundled sample article…", window)

@@ -86,6 +86,20 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("doc.next", "Next document", ("N",), "Document"),
     ActionSpec("doc.previous", "Previous document", ("P",), "Document"),
     ActionSpec("doc.list", "Go to document list", ("Ctrl+L",), "Document"),
+    ActionSpec(
+        "doc.export",
+        "Export…",
+        ("Ctrl+Shift+E",),
+        "Document",
+        "Write reviewed documents as JSONL, doccano, brat, CoNLL or spaCy DocBin",
+    ),
+    ActionSpec(
+        "doc.evaluate",
+        "Evaluate the model",
+        ("Ctrl+E",),
+        "Document",
+        "Precision, recall and F1 of the model layer against the accepted reviews",
+    ),
     # view
     ActionSpec("view.find", "Find in text", ("Ctrl+F",), "View"),
     ActionSpec("view.find_next", "Find next", ("F3",), "View"),

@@ -3,8 +3,9 @@ and the status bar, and wires the keymap's actions to the controller."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import partial
+from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut, QShowEvent
@@ -13,15 +14,21 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMainWindow,
     QMenu,
+    QMessageBox,
     QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
-from annotator.model import LabelKind, Span, Status
+from annotator.evaluate import Evaluation, evaluate
+from annotator.export_options import ExportError, ExportOptions, ExportReport
+from annotator.model import Document, LabelKind, Span, Status
 from annotator.store import Store
+from annotator.ui.background import BackgroundJob
 from annotator.ui.controller import ReviewController
 from annotator.ui.document_view import ARC_MODES, DocumentView
+from annotator.ui.evaluation_dialog import EvaluationDialog
+from annotator.ui.export_dialog import ExportDialog
 from annotator.ui.help_dialog import HelpDialog
 from annotator.ui.keymap import LABEL_PREFIX, RELATION_PREFIX, ActionSpec, build_keymap
 from annotator.ui.models import DocumentListModel
@@ -55,10 +62,21 @@ STATUS_FILTERS: tuple[tuple[str, Status | None], ...] = (
 )
 
 
+# Writes an export; given by the caller so that the window never imports spaCy
+# (the DocBin format needs it).
+Exporter = Callable[[Path, ExportOptions, Callable[[int, int], None]], ExportReport]
+
+
 class MainWindow(QMainWindow):
-    def __init__(self, store: Store, overrides: dict[str, tuple[str, ...]] | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        overrides: dict[str, tuple[str, ...]] | None = None,
+        exporter: Exporter | None = None,
+    ) -> None:
         super().__init__()
         self.store = store
+        self.exporter = exporter
         self.session = ReviewSession(store, self)
         self.view = DocumentView(self)
         self.controller = ReviewController(self.session, self.view)
@@ -216,6 +234,8 @@ class MainWindow(QMainWindow):
             "relation.previous": lambda: c.select_neighbour_relation(-1),
             "relation.reverse": c.reverse_selected,
             "help.keys": lambda: HelpDialog(self.keymap, self).exec(),
+            "doc.export": self.export_dialog,
+            "doc.evaluate": self.evaluate,
         }
 
     def _connect(self) -> None:
@@ -379,6 +399,58 @@ class MainWindow(QMainWindow):
             "hide": "Only the selected span's relations are shown.",
         }[mode]
         self.statusBar().showMessage(text, 5000)
+
+    def export_dialog(self) -> None:
+        if self.exporter is None:
+            self.statusBar().showMessage("Export is not available here; use annotator export.")
+            return
+        dialog = ExportDialog(Path.home(), self)
+        while dialog.exec():
+            try:
+                target, options = dialog.choice()
+            except ExportError as exc:
+                QMessageBox.warning(self, "Export", str(exc))
+                continue
+            self.start_export(target, options)
+            return
+
+    def start_export(self, target: Path, options: ExportOptions) -> BackgroundJob:
+        exporter = self.exporter
+        assert exporter is not None
+
+        def job(progress: Callable[[int, int], None]) -> str:
+            report = exporter(target, options, progress)
+            files = ", ".join(str(f) for f in report.files)
+            return f"Exported {report.documents} documents ({options.format}) to {files}"
+
+        runner = BackgroundJob(job, f"Exporting ({options.format})…", self)
+        runner.finished.connect(lambda summary: self.statusBar().showMessage(summary, 15000))
+        runner.failed.connect(lambda message: QMessageBox.warning(self, "Export failed", message))
+        runner.start()
+        return runner
+
+    def evaluate(self) -> BackgroundJob:
+        """Score the model layer against the accepted reviews, off the GUI thread."""
+        path = self.store.path
+        results: list[Evaluation] = []
+
+        def job(progress: Callable[[int, int], None]) -> str:
+            with Store.open(path) as store:
+                ids = store.document_ids(Status.ACCEPTED)
+
+                def documents() -> Iterator[Document]:
+                    for n, doc_id in enumerate(ids, 1):
+                        progress(n, len(ids))
+                        yield store.load_document(doc_id)
+
+                results.append(evaluate(documents()))
+            return f"Scored {len(ids)} documents"
+
+        runner = BackgroundJob(job, "Scoring the model against the reviews…", self)
+        runner.finished.connect(lambda _: EvaluationDialog(results[0], "accepted", self).show())
+        runner.failed.connect(lambda message: QMessageBox.warning(self, "Evaluation", message))
+        runner.start()
+        return runner
 
     def _close_find(self) -> None:
         self.find_box.hide()

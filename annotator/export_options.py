@@ -1,0 +1,47 @@
+"""What an export writes, chosen by the user; no I/O here (the CLI and the window share it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from annotator.model import Layer, Status
+
+FORMATS = ("jsonl", "doccano", "brat", "conll", "spacy")
+SUFFIX = {"jsonl": ".jsonl", "doccano": ".jsonl", "conll": ".conll", "spacy": ".spacy"}
+
+
+class ExportError(Exception):
+    """The export was refused or failed; nothing was written."""
+
+
+@dataclass(frozen=True, slots=True)
+class ExportOptions:
+    format: str = "jsonl"
+    layer: Layer = Layer.GOLD
+    statuses: tuple[Status, ...] = (Status.ACCEPTED,)
+    ids: tuple[tuple[int, int], ...] = ()  # inclusive id ranges; empty: all
+    search: str | None = None  # only documents whose text contains this
+    split: float | None = None  # .spacy only: share of documents for training
+    seed: int = 0
+
+
+@dataclass(slots=True)
+class ExportReport:
+    documents: int = 0
+    files: list[Path] = field(default_factory=list)
+
+
+def parse_ids(text: str) -> tuple[tuple[int, int], ...]:
+    """``"1-100,250"`` -> ``((1, 100), (250, 250))``."""
+    ranges = []
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        low, _, high = part.partition("-")
+        try:
+            first, last = int(low), int(high or low)
+        except ValueError as exc:
+            raise ExportError(f"{part!r} is not a document id or id range like 1-100.") from exc
+        if first > last:
+            raise ExportError(f"The id range {part} is empty.")
+        ranges.append((first, last))
+    return tuple(ranges)

@@ -1,0 +1,123 @@
+"""The export dialog: format, documents, layer and target, then a background export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
+
+from annotator.export_options import FORMATS, ExportError, ExportOptions, parse_ids
+from annotator.model import Layer, Status
+
+FORMAT_NAMES = {
+    "jsonl": "JSONL gold (Prodigy tasks)",
+    "doccano": "doccano JSONL",
+    "brat": "brat standoff (a folder)",
+    "conll": "CoNLL-2003 IOB2",
+    "spacy": "spaCy DocBin (.spacy)",
+}
+SUFFIXES = {
+    "jsonl": ".jsonl",
+    "doccano": ".jsonl",
+    "brat": "",
+    "conll": ".conll",
+    "spacy": ".spacy",
+}
+
+
+class ExportDialog(QDialog):
+    def __init__(self, default_folder: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Export")
+        self.default_folder = default_folder
+        self.format = QComboBox(self)
+        for name in FORMATS:
+            self.format.addItem(FORMAT_NAMES[name], name)
+        self.statuses = {status: QCheckBox(status.value, self) for status in Status}
+        self.statuses[Status.ACCEPTED].setChecked(True)
+        status_row = QHBoxLayout()
+        for box in self.statuses.values():
+            status_row.addWidget(box)
+        self.layer = QComboBox(self)
+        self.layer.addItem("gold (the review)", Layer.GOLD)
+        self.layer.addItem("model (the pipeline's predictions)", Layer.MODEL)
+        self.ids = QLineEdit(self)
+        self.ids.setPlaceholderText("all, or e.g. 1-100,250")
+        self.search = QLineEdit(self)
+        self.search.setPlaceholderText("only documents containing this text")
+        self.split = QDoubleSpinBox(self)
+        self.split.setRange(0.0, 0.95)
+        self.split.setSingleStep(0.05)
+        self.split.setSpecialValueText("no split")
+        self.split.setToolTip("spaCy DocBin: share of documents in OUT-train.spacy")
+        self.path = QLineEdit(self)
+        browse = QPushButton("Browse…", self)
+        browse.clicked.connect(self._browse)
+        path_row = QHBoxLayout()
+        path_row.addWidget(self.path)
+        path_row.addWidget(browse)
+        form = QFormLayout(self)
+        form.addRow("&Format", self.format)
+        form.addRow("Documents", status_row)
+        form.addRow("&Layer", self.layer)
+        form.addRow("&Ids", self.ids)
+        form.addRow("&Containing", self.search)
+        form.addRow("&Train share", self.split)
+        form.addRow("&Save to", path_row)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        self.format.currentIndexChanged.connect(self._format_changed)
+        self._format_changed()
+
+    def _format_changed(self) -> None:
+        name = str(self.format.currentData())
+        self.split.setEnabled(name == "spacy")
+        suffix = SUFFIXES[name]
+        self.path.setText(str(self.default_folder / f"annotator-export{suffix}"))
+
+    def _browse(self) -> None:
+        name = str(self.format.currentData())
+        if name == "brat":
+            chosen = QFileDialog.getExistingDirectory(self, "Folder to create the export in")
+            if chosen:
+                self.path.setText(str(Path(chosen) / "annotator-brat"))
+        else:
+            chosen, _ = QFileDialog.getSaveFileName(self, "Export to", self.path.text())
+            if chosen:
+                self.path.setText(chosen)
+
+    def choice(self) -> tuple[Path, ExportOptions]:
+        """The target and options; ExportError says what is wrong with them."""
+        text = self.path.text().strip()
+        if not text:
+            raise ExportError("Choose where to save the export.")
+        statuses = tuple(s for s, box in self.statuses.items() if box.isChecked())
+        if not statuses:
+            raise ExportError("Tick at least one document status to export.")
+        name = str(self.format.currentData())
+        split = self.split.value() if name == "spacy" and self.split.value() > 0 else None
+        options = ExportOptions(
+            format=name,
+            layer=Layer(self.layer.currentData()),
+            statuses=statuses,
+            ids=parse_ids(self.ids.text()),
+            search=self.search.text().strip() or None,
+            split=split,
+        )
+        return Path(text).expanduser(), options
