@@ -262,3 +262,26 @@ def test_fast_jsonl_line_is_the_json_of_the_task(doc, trailing):
     assert "".join(t["text"] + (" " if t["ws"] else "") for t in to_task(record)["tokens"]) == (
         "".join(t.text_with_ws for t in tokens_doc)
     )
+
+
+def test_cli_export_and_its_errors(db_path, tmp_path, rule_pipeline, capsys):
+    from annotator.cli import main
+
+    text_file = tmp_path / "a.txt"
+    text_file.write_text("Antony Blinken met Ararat Mirzoyan in Armenia.", encoding="utf-8")
+    with Store.open(db_path) as store:
+        [doc_id] = run_import(store, rule_pipeline, [text_file]).doc_ids
+        store.set_status(doc_id, 1, Status.ACCEPTED)
+    out = tmp_path / "gold.conll"
+    assert main(["export", str(out), "--db", str(db_path), "--format", "conll"]) == 0
+    assert "Exported 1 documents (conll, gold)" in capsys.readouterr().out
+    assert "Antony B-PERSON\nBlinken I-PERSON\n" in out.read_text(encoding="utf-8")
+    assert (
+        main(["export", str(tmp_path / "x.jsonl"), "--db", str(db_path), "--status", "done"]) == 2
+    )
+    assert "'done' is not a list of statuses" in capsys.readouterr().err
+    assert (
+        main(["export", str(tmp_path / "y.jsonl"), "--db", str(db_path), "--status", "todo"]) == 2
+    )
+    assert "No todo documents match; nothing was written" in capsys.readouterr().err
+    assert not (tmp_path / "y.jsonl").exists()
