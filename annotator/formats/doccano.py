@@ -4,8 +4,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any, TextIO
 
 from annotator.formats.records import FormatError, Record, RecordSpan
@@ -35,13 +33,6 @@ def write_record(record: Record, out: TextIO) -> None:
 
 def looks_like(first_object: dict[str, Any]) -> bool:
     return "text" in first_object and "entities" in first_object
-
-
-def read(path: Path) -> Iterator[tuple[int, Record]]:
-    with path.open(encoding="utf-8-sig") as lines:
-        for number, line in enumerate(lines, 1):
-            if line.strip():
-                yield number, from_line(json.loads(line), f"{path}:{number}")
 
 
 def from_line(line: dict[str, Any], where: str) -> Record:

@@ -10,9 +10,7 @@ inclusive); ``relations`` (``head`` / ``child`` = index of the span's last token
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from json.encoder import encode_basestring as encode_string
-from pathlib import Path
 from typing import Any, TextIO
 
 from annotator.formats.records import FormatError, Record, RecordSpan, input_hash, task_hash
@@ -89,14 +87,6 @@ def to_task(record: Record, with_tokens: bool = True) -> dict[str, Any]:
 
 def looks_like(first_object: dict[str, Any]) -> bool:
     return "text" in first_object and "spans" in first_object
-
-
-def read(path: Path) -> Iterator[tuple[int, Record]]:
-    """``(line number, record)`` for each task; FormatError names the line."""
-    with path.open(encoding="utf-8-sig") as lines:
-        for number, line in enumerate(lines, 1):
-            if line.strip():
-                yield number, from_task(json.loads(line), f"{path}:{number}")
 
 
 def from_task(task: dict[str, Any], where: str) -> Record:
