@@ -72,5 +72,5 @@ def test_evaluate_key_shows_the_figures(qtbot, export_window, sample_store):
 
     qtbot.waitUntil(lambda: dialog() is not None, timeout=20_000)
     html = dialog().browser.toPlainText()
-    assert "1 accepted documents" in html and "micro avg" in html and "GPE" in html
+    assert "1 accepted document" in html and "micro avg" in html and "GPE" in html
     dialog().close()

@@ -10,7 +10,8 @@ from annotator.evaluate import PRF, Evaluation
 
 
 def evaluation_html(result: Evaluation, statuses: str) -> str:
-    parts = [f"<h3>Model against gold: {result.documents} {escape(statuses)} documents</h3>"]
+    noun = "document" if result.documents == 1 else "documents"
+    parts = [f"<h3>Model against gold: {result.documents} {escape(statuses)} {noun}</h3>"]
     for title, table in (("Entities", result.entities), ("Relations", result.relations)):
         parts.append(
             f"<h4>{title}</h4><table cellpadding='3'><tr><th align='left'>label</th>"

@@ -75,7 +75,7 @@ class ExportDialog(QDialog):
         form.addRow("&Ids", self.ids)
         form.addRow("&Containing", self.search)
         form.addRow("&Train share", self.split)
-        form.addRow("&Save to", path_row)
+        form.addRow("Save to", path_row)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
