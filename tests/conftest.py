@@ -86,10 +86,11 @@ def sample_store(store: Store, rule_pipeline, tmp_path: Path) -> Store:
 
 @pytest.fixture
 def window(qtbot, sample_store: Store):
+    from annotator.cli import exporter_for
     from annotator.ui.app import application, create_window
 
     application()
-    win = create_window(sample_store)
+    win = create_window(sample_store, exporter=exporter_for(sample_store.path))
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)

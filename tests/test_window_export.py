@@ -8,28 +8,13 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from annotator.cli import exporter_for
 from annotator.export_options import ExportError, ExportOptions
 from annotator.model import Status
-from annotator.ui.app import create_window
 from annotator.ui.evaluation_dialog import EvaluationDialog
 from annotator.ui.export_dialog import ExportDialog
 
 
-@pytest.fixture
-def export_window(qtbot, sample_store):
-    win = create_window(sample_store, exporter=exporter_for(sample_store.path))
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    win.activateWindow()
-    win.view.setFocus()
-    qtbot.waitUntil(win.view.hasFocus)
-    return win
-
-
-def test_export_from_the_window_runs_in_the_background(qtbot, export_window, tmp_path):
-    window = export_window
+def test_export_from_the_window_runs_in_the_background(qtbot, window, tmp_path):
     qtbot.keyClick(window.view, Qt.Key.Key_A)  # accept the first document
     target = tmp_path / "out.jsonl"
     runner = window.start_export(target, ExportOptions())
@@ -59,8 +44,7 @@ def test_export_dialog_checks_its_choices(qtbot, tmp_path):
         dialog.choice()
 
 
-def test_evaluate_key_shows_the_figures(qtbot, export_window, sample_store):
-    window = export_window
+def test_evaluate_key_shows_the_figures(qtbot, window, sample_store):
     qtbot.keyClick(window.view, Qt.Key.Key_Tab)
     qtbot.keyClick(window.view, Qt.Key.Key_2)  # Armenia: GPE -> ORG, a model error now
     qtbot.keyClick(window.view, Qt.Key.Key_A)
