@@ -146,3 +146,20 @@ def test_find_is_the_type_ahead_for_a_relation_target(qtbot, window, sample_stor
     assert window.view.relation_head is not None  # closing the find bar keeps the relation
     key(qtbot, window, Qt.Key.Key_3)  # PER-SOC
     assert relations(sample_store, doc_id) == [("Ararat Mirzoyan", "PER-SOC", "Antony Blinken")]
+
+
+def test_clicking_an_arc_label_selects_the_relation(qtbot, window, sample_store):
+    tab_to(qtbot, window, "Antony Blinken")
+    key(qtbot, window, Qt.Key.Key_R)
+    tab_to(qtbot, window, "Ararat Mirzoyan")
+    key(qtbot, window, Qt.Key.Key_3)
+    relation_id = window.view.selected_relation
+    key(qtbot, window, Qt.Key.Key_Escape)
+    assert window.view.selected_relation is None
+    window.view.viewport().repaint()
+    [(rect, hit)] = [(r, i) for r, i in window.view.arc_hits if i == relation_id][:1]
+    qtbot.mouseClick(window.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center().toPoint())
+    assert window.view.selected_relation == relation_id == hit
+    assert "PER-SOC" in window.statusBar().currentMessage()
+    key(qtbot, window, Qt.Key.Key_Delete)  # the clicked relation, not a span
+    assert relations(sample_store, window.session.doc_id) == []

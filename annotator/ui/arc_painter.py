@@ -39,7 +39,8 @@ def paint_segment(
     font: QFont,
     highlight: QColor,
     base: QColor,
-) -> None:
+) -> QRectF | None:
+    """Draw the piece; returns the rectangle of its label, if it shows one."""
     color = QColor(highlight if arc.emphasis == 3 else arc.style.color)
     if arc.emphasis == 0:
         color.setAlpha(45)
@@ -75,7 +76,8 @@ def paint_segment(
         elif not arc.head_first and segment.opens:
             _arrow(painter, QPointF(left, span_top))
     if segment.opens or segment.closes:
-        _label(painter, arc, color, (left + right) / 2, row_y, font, base)
+        return _label(painter, arc, color, (left + right) / 2, row_y, font, base)
+    return None
 
 
 def _arrow(painter: QPainter, tip: QPointF) -> None:
@@ -110,7 +112,7 @@ def _label(
     row_y: float,
     font: QFont,
     base: QColor,
-) -> None:
+) -> QRectF:
     metrics = QFontMetricsF(font)
     text = arc.relation.label
     width = metrics.horizontalAdvance(text) + 6
@@ -122,3 +124,4 @@ def _label(
     painter.setFont(font)
     painter.setPen(color)
     painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+    return rect

@@ -193,7 +193,7 @@ def _paint_arcs(
             pair = view.arc_ends_of(relation.id)
             head_first = pair is None or _span_start(view, relation.head) == pair.lo
             row_y = top + info.y - tags - (segment.level + 0.5) * arc_height
-            paint_segment(
+            label_rect = paint_segment(
                 painter,
                 segment,
                 ArcDraw(relation, head_first, style, emphasis),
@@ -204,6 +204,8 @@ def _paint_arcs(
                 highlight,
                 base,
             )
+            if label_rect is not None and relation.id is not None:
+                view.arc_hits.append((label_rect, relation.id))
     painter.setFont(view.text_font)
 
 

@@ -35,6 +35,7 @@ class DocumentView(QAbstractScrollArea):
     """Shows one document; emits what the mouse does, paints what it is told."""
 
     spanClicked = Signal(int)  # span id
+    relationClicked = Signal(int)  # relation id (a click on an arc's label)
     selectionMade = Signal()  # a token selection was dragged with the mouse
     contextMenuWanted = Signal(QPoint)  # global position
 
@@ -59,6 +60,7 @@ class DocumentView(QAbstractScrollArea):
         self.arc_mode = "all"
         self._arc_ends: dict[int, tuple[ArcEnds, str]] = {}  # relation id -> ends, label
         self._relations_of_span: dict[int, list[int]] = {}  # span id -> relation ids
+        self.arc_hits: list[tuple[QRectF, int]] = []  # arc labels painted last frame
         self._press_char: int | None = None
         self._dragged = False
         font = QFont(self.font())
@@ -389,6 +391,10 @@ class DocumentView(QAbstractScrollArea):
         if self._dragged:
             self.selectionMade.emit()
             return
+        for rect, relation_id in reversed(self.arc_hits):  # the last painted is on top
+            if rect.contains(event.position()):
+                self.relationClicked.emit(relation_id)
+                return
         span = self.span_at(event.position())
         if span is not None and span.id is not None:
             self.spanClicked.emit(span.id)
@@ -407,6 +413,7 @@ class DocumentView(QAbstractScrollArea):
         painter = QPainter(self.viewport())
         palette = self.palette()
         painter.fillRect(event.rect(), palette.color(QPalette.ColorRole.Base))
+        self.arc_hits = []
         if not self.blocks.blocks:
             return
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)

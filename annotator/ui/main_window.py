@@ -252,6 +252,7 @@ class MainWindow(QMainWindow):
         stack.indexChanged.connect(self._after_undo_step)
         self.controller.message.connect(self._show_message)
         self.view.spanClicked.connect(self.controller.select_span)
+        self.view.relationClicked.connect(self.controller.select_relation)
         self.view.contextMenuWanted.connect(self._context_menu)
         self.filter_box.currentIndexChanged.connect(self._on_filter)
         self.document_table.activated.connect(self._on_document_activated)
