@@ -285,3 +285,16 @@ def test_cli_export_and_its_errors(db_path, tmp_path, rule_pipeline, capsys):
     )
     assert "No todo documents match; nothing was written" in capsys.readouterr().err
     assert not (tmp_path / "y.jsonl").exists()
+
+
+def test_brat_problems_name_the_ann_line(tmp_path, store, tokenizer_only):
+    from annotator.importer import plan_import
+
+    folder = tmp_path / "brat"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Armenia signed", encoding="utf-8")
+    (folder / "a.ann").write_text("T1\tGPE 0 7\tArmenia\nT2\tORG 8 40\tsigned\n", encoding="utf-8")
+    plan = plan_import(store, [folder], tokenizer_only)
+    [problem] = plan.problems
+    assert str(problem).endswith("a.ann:2: span 8..40 (ORG) lies outside the text (length 14)")
+    assert run_import(store, tokenizer_only, [folder], plan=plan).imported == 0

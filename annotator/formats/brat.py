@@ -65,6 +65,7 @@ def read(folder: Path) -> Iterator[tuple[Path, Record]]:
 
 def from_ann(text: str, ann: str, where: str) -> Record:
     spans: list[RecordSpan] = []
+    lines_of: list[int] = []
     index_of: dict[str, int] = {}
     pending: list[tuple[int, str, str, str]] = []
     for number, line in enumerate(ann.splitlines(), 1):
@@ -75,6 +76,7 @@ def from_ann(text: str, ann: str, where: str) -> Record:
             tid, label, start, end, _surface = entity.groups()
             index_of[tid] = len(spans)
             spans.append(RecordSpan(int(start), int(end), label))
+            lines_of.append(number)
             continue
         relation = _RELATION.match(line)
         if relation:
@@ -90,5 +92,8 @@ def from_ann(text: str, ann: str, where: str) -> Record:
             raise FormatError(f"{where}:{number}", f"relation {label} names an unknown entity")
         relations.append(Relation(index_of[arg1], index_of[arg2], label))
     record = Record(text, tuple(spans), tuple(relations))
+    for span, number in zip(spans, lines_of, strict=True):
+        # each span on its own first, so that a problem names its .ann line
+        Record(text, (span,)).check(f"{where}:{number}")
     record.check(where)
     return record
