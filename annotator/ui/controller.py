@@ -255,10 +255,8 @@ class ReviewController(QObject):
         snapped = tokens.snap(hit, hit + len(needle), "expand")
         if snapped is None:
             return False
-        self.view.set_token_selection(snapped[0], snapped[1])
-        self.view.caret = snapped[0]
-        self.view.anchor = snapped[1]
-        self.view.viewport().update()
+        # the caret on the match's first token: the next search starts after it
+        self.view.set_token_selection(anchor=snapped[1], caret=snapped[0])
         return True
 
     # ---- helpers ---------------------------------------------------------
