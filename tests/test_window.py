@@ -110,3 +110,21 @@ def test_reset_to_model_and_back(qtbot, window, sample_store):
     assert gold(sample_store, doc_id) == edited
     press(qtbot, window, Qt.Key.Key_Z, CTRL | SHIFT)
     assert gold(sample_store, doc_id) == model
+
+
+def test_find_next_and_previous_walk_through_the_matches(qtbot, window):
+    text = window.session.document.text
+    tokens = window.session.document.tokens
+    qtbot.keyClick(window.view, Qt.Key.Key_F, CTRL)
+    qtbot.keyClicks(window.find_box, "armenia")
+    qtbot.keyClick(window.find_box, Qt.Key.Key_Return)
+    first = tokens.starts[window.view.caret]
+    qtbot.keyClick(window.find_box, Qt.Key.Key_F3)
+    second = tokens.starts[window.view.caret]
+    assert text[first : first + 7] == text[second : second + 7] == "Armenia"
+    assert second > first
+    qtbot.keyClick(window.find_box, Qt.Key.Key_F3, SHIFT)
+    assert tokens.starts[window.view.caret] == first
+    qtbot.keyClicks(window.find_box, "zzz")
+    qtbot.keyClick(window.find_box, Qt.Key.Key_Return)
+    assert "Not found: armeniazzz" in window.statusBar().currentMessage()
