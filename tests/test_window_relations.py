@@ -163,3 +163,21 @@ def test_clicking_an_arc_label_selects_the_relation(qtbot, window, sample_store)
     assert "PER-SOC" in window.statusBar().currentMessage()
     key(qtbot, window, Qt.Key.Key_Delete)  # the clicked relation, not a span
     assert relations(sample_store, window.session.doc_id) == []
+
+
+def test_the_mouse_can_finish_a_relation_from_the_context_menu(qtbot, window, sample_store):
+    tab_to(qtbot, window, "Antony Blinken")
+    menu = window.context_menu()
+    relation_menu = next(a.menu() for a in menu.actions() if a.text() == "Relation to this span")
+    assert not relation_menu.isEnabled()  # no relation being made yet
+    key(qtbot, window, Qt.Key.Key_R)
+    tab_to(qtbot, window, "Ararat Mirzoyan")  # as a right-click on it would select it
+    relation_menu = next(
+        a.menu() for a in window.context_menu().actions() if a.text() == "Relation to this span"
+    )
+    assert relation_menu.isEnabled()
+    per_soc = next(a for a in relation_menu.actions() if a.text() == "PER-SOC")
+    per_soc.trigger()
+    assert relations(sample_store, window.session.doc_id) == [
+        ("Antony Blinken", "PER-SOC", "Ararat Mirzoyan")
+    ]

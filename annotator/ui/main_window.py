@@ -470,17 +470,27 @@ class MainWindow(QMainWindow):
             f"Showing {count} deleted model spans." if show else "Deleted model spans hidden.", 4000
         )
 
-    def _context_menu(self, where: QPoint) -> None:
+    def context_menu(self) -> QMenu:
+        """The right-click menu: the same actions as the keys, for the mouse."""
         menu = QMenu(self)
         label_menu = menu.addMenu("Label")
         for label in self.labels:
             label_menu.addAction(self.actions_by_id[LABEL_PREFIX + label.name])
+        # live while a relation is being made (then the right-clicked span is its
+        # other end) or selected
+        relation_menu = menu.addMenu("Relation to this span")
+        for label in self.relation_labels:
+            relation_menu.addAction(self.actions_by_id[RELATION_PREFIX + label.name])
+        relation_menu.setEnabled(self.controller.in_relation_mode())
         for action_id in CONTEXT_ACTIONS:
             if action_id is None:
                 menu.addSeparator()
             else:
                 menu.addAction(self.actions_by_id[action_id])
-        menu.exec(where)
+        return menu
+
+    def _context_menu(self, where: QPoint) -> None:
+        self.context_menu().exec(where)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
