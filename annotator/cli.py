@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
-from annotator.export_options import FORMATS, ExportOptions, ExportReport
+from annotator.export_options import FORMATS
+from annotator.export_runner import exporter_for
 from annotator.labels import LabelConfigError, load_labels
 from annotator.model import Layer, Status
-from annotator.resources import sample_articles
+from annotator.sample import sample_import_job
 from annotator.store import Store, StoreError, default_db_path
 from annotator.store.connection import insert_labels
 
@@ -350,44 +351,3 @@ def _display_available() -> bool:
     if not sys.platform.startswith("linux"):
         return True
     return any(os.environ.get(v) for v in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
-
-
-def exporter_for(
-    db_path: Path,
-) -> Callable[[Path, ExportOptions, Callable[[int, int], None]], ExportReport]:
-    """The window's export: runs in its background thread, on its own connection."""
-
-    def run_export(
-        target: Path, options: ExportOptions, progress: Callable[[int, int], None]
-    ) -> ExportReport:
-        from annotator.exporter import export
-
-        with Store.open(db_path) as store:
-            return export(store, target, options, progress)
-
-    return run_export
-
-
-def sample_import_job(db_path: Path) -> Callable[[Callable[[int, int], None]], str]:
-    """A job for the window's background thread: import the bundled sample with the
-    default pipeline, through a connection of its own."""
-
-    def job(progress: Callable[[int, int], None]) -> str:
-        from annotator.importer import plan_import, run_import
-        from annotator.nlp.pipeline import Pipeline
-
-        with Store.open(db_path) as store:
-            paths = sample_articles()
-            plan = plan_import(store, paths)
-            done = 0
-            progress(0, plan.new_documents)
-
-            def advance(n: int) -> None:
-                nonlocal done
-                done += n
-                progress(done, plan.new_documents)
-
-            pipeline = Pipeline.load(None)
-            return run_import(store, pipeline, paths, plan=plan, progress=advance).summary()
-
-    return job

@@ -8,7 +8,6 @@ from pathlib import Path
 from annotator.model import Layer, Status
 
 FORMATS = ("jsonl", "doccano", "brat", "conll", "spacy")
-SUFFIX = {"jsonl": ".jsonl", "doccano": ".jsonl", "conll": ".conll", "spacy": ".spacy"}
 
 
 class ExportError(Exception):

@@ -19,7 +19,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from annotator.cli import sample_import_job
+from annotator.sample import sample_import_job
 from annotator.store import Store
 from annotator.ui.app import application, create_window
 

@@ -86,7 +86,7 @@ def sample_store(store: Store, rule_pipeline, tmp_path: Path) -> Store:
 
 @pytest.fixture
 def window(qtbot, sample_store: Store):
-    from annotator.cli import exporter_for
+    from annotator.export_runner import exporter_for
     from annotator.ui.app import application, create_window
 
     application()

@@ -6,8 +6,9 @@ import importlib.util
 
 import pytest
 
-from annotator.cli import main, sample_import_job
+from annotator.cli import main
 from annotator.model import Layer
+from annotator.sample import sample_import_job
 from annotator.store import Store
 
 HAVE_MODEL = any(

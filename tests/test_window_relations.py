@@ -126,11 +126,11 @@ def test_cycling_relations_list_and_display_modes(qtbot, qtmodeltester, window, 
     assert model.index(0, 0).data() == "Antony Blinken"
     qtmodeltester.check(model, force_py=True)
 
-    assert window.view.arc_mode == "all"
+    assert window.view.arc_mode.value == "all"
     key(qtbot, window, Qt.Key.Key_H)
-    assert window.view.arc_mode == "dim"
+    assert window.view.arc_mode.value == "dim"
     key(qtbot, window, Qt.Key.Key_H)
-    assert window.view.arc_mode == "hide"
+    assert window.view.arc_mode.value == "hide"
     assert "Only the selected span's relations" in window.statusBar().currentMessage()
     window.view.viewport().repaint()  # painting every mode must not fail
 

@@ -96,9 +96,3 @@ def record_from_document(doc: Document, layer: Layer, extra_meta: Mapping[str, o
         answer=answer,
         sentence_starts=doc.sentence_starts,
     )
-
-
-def safe_name(record: Record, fallback: int) -> str:
-    """A file name stem for a record (brat writes one pair of files per document)."""
-    doc_id = record.meta.get("document_id", fallback)
-    return f"doc-{doc_id}"

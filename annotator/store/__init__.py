@@ -9,6 +9,7 @@ from annotator.store.connection import BUSY_TIMEOUT_MS, connect, default_db_path
 from annotator.store.edits import Change, EditsMixin
 from annotator.store.errors import (
     ConflictError,
+    IdClashError,
     InvalidEditError,
     NotADatabaseError,
     NotFoundError,
@@ -51,6 +52,7 @@ __all__ = [
     "AuditEntry",
     "Change",
     "ConflictError",
+    "IdClashError",
     "InvalidEditError",
     "NotADatabaseError",
     "NotFoundError",

@@ -23,7 +23,7 @@ from annotator.model import (
 )
 from annotator.store.base import StoreBase, relation_json, span_json
 from annotator.store.codec import unpack_ints
-from annotator.store.errors import InvalidEditError, NotFoundError
+from annotator.store.errors import IdClashError, InvalidEditError, NotFoundError
 from annotator.store.reads import ReadsMixin
 from annotator.store.rows import select_relations, select_spans
 
@@ -378,6 +378,10 @@ class EditsMixin(ReadsMixin):
         return found[0]
 
     def _insert_span(self, doc_id: int, span: Span) -> Span:
+        if span.id is not None:
+            self._refuse_taken_id(
+                "spans", doc_id, span.id, f"{span.label} {span.start}..{span.end}"
+            )
         cursor = self.db.execute(
             'INSERT INTO spans (id, doc_id, layer, start, "end", token_start, token_end, label) '
             "VALUES (?, ?, 'gold', ?, ?, ?, ?, ?)",
@@ -388,12 +392,39 @@ class EditsMixin(ReadsMixin):
         )
 
     def _insert_relation(self, doc_id: int, relation: Relation) -> Relation:
+        if relation.id is not None:
+            self._refuse_taken_id(
+                "relations",
+                doc_id,
+                relation.id,
+                f"{relation.label} {relation.head}->{relation.child}",
+            )
         cursor = self.db.execute(
             "INSERT INTO relations (id, doc_id, layer, head, child, label) "
             "VALUES (?, ?, 'gold', ?, ?, ?)",
             [relation.id, doc_id, relation.head, relation.child, relation.label],
         )
         return Relation(relation.head, relation.child, relation.label, cursor.lastrowid)
+
+    def _refuse_taken_id(self, table: str, doc_id: int, row_id: int, what: str) -> None:
+        """Refuse to restore a span or relation under an id another row now has.
+
+        Ids are never reused (AUTOINCREMENT), so this only happens in a database
+        an old annotator wrote to. Raised inside the edit's transaction, which
+        then rolls back: nothing is written.
+        """
+        row = self.db.execute(
+            f"SELECT doc_id, layer FROM {table} WHERE id = ?", [row_id]
+        ).fetchone()
+        if row is None:
+            return
+        kind = table.rstrip("s")
+        raise IdClashError(
+            f"Document {doc_id}: cannot restore {kind} {row_id} ({what}) because {kind} id "
+            f"{row_id} is now used by the {row[1]} layer of document {row[0]} (the database "
+            "was probably edited by an older annotator). Nothing was changed; reload the "
+            "document."
+        )
 
     def _delete_span_row(self, doc_id: int, version: int, span: Span) -> list[Relation]:
         """Delete one gold span and its relations, auditing each; returns the relations."""

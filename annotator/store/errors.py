@@ -36,5 +36,13 @@ class ConflictError(StoreError):
         self.actual = actual
 
 
+class IdClashError(StoreError):
+    """Undo or redo would restore a span or relation under an id that another one now has.
+
+    New databases never reuse ids, so this means a database edited by an old
+    annotator; the edit is refused and nothing is written.
+    """
+
+
 class InvalidEditError(StoreError, ValueError):
     """An edit that would break the data model (misaligned or overlapping span, bad label)."""

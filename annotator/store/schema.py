@@ -7,6 +7,8 @@ know was written by a newer annotator and is refused (see connection.py).
 
 from __future__ import annotations
 
+import sqlite3
+
 from sqlite_utils import Database, Migrations
 
 MIGRATION_SET = "annotator"
@@ -109,6 +111,136 @@ def m002_relation_label_constraints(db: Database) -> None:
     db.execute("ALTER TABLE labels ADD COLUMN head_types TEXT NOT NULL DEFAULT '[]'")
     db.execute("ALTER TABLE labels ADD COLUMN child_types TEXT NOT NULL DEFAULT '[]'")
     db.execute("ALTER TABLE labels ADD COLUMN directed INTEGER NOT NULL DEFAULT 1")
+
+
+# m003: the spans and relations tables as m001 made them, but with ids that are
+# never handed out again once used (AUTOINCREMENT), even by another process.
+_AUTOINCREMENT_TABLES = {
+    "spans": """
+    CREATE TABLE spans_m003 (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        doc_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        layer TEXT NOT NULL CHECK (layer IN ('model', 'gold')),
+        start INTEGER NOT NULL,
+        "end" INTEGER NOT NULL,
+        token_start INTEGER NOT NULL,
+        token_end INTEGER NOT NULL,
+        label TEXT NOT NULL,
+        CHECK (start < "end" AND token_start <= token_end)
+    )
+    """,
+    "relations": """
+    CREATE TABLE relations_m003 (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        doc_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        layer TEXT NOT NULL CHECK (layer IN ('model', 'gold')),
+        head INTEGER NOT NULL REFERENCES spans (id),
+        child INTEGER NOT NULL REFERENCES spans (id),
+        label TEXT NOT NULL
+    )
+    """,
+}
+_AUTOINCREMENT_COLUMNS = {
+    "spans": 'id, doc_id, layer, start, "end", token_start, token_end, label',
+    "relations": "id, doc_id, layer, head, child, label",
+}
+
+
+@migrations(transactional=False)
+def m003_autoincrement_ids(db: Database) -> None:
+    """Span and relation ids are never reused.
+
+    Without AUTOINCREMENT SQLite hands the highest id out again once its row is
+    deleted, so a window's undo, which restores a span with its id, could collide
+    with a span another process added meanwhile.
+
+    SQLite cannot add AUTOINCREMENT to a table, so both tables are rebuilt,
+    following the "Making Other Kinds Of Table Schema Changes" procedure of
+    https://www.sqlite.org/lang_altertable.html: foreign keys off (they cannot be
+    switched inside a transaction, hence ``transactional=False``), one transaction
+    that copies rows, swaps the tables and recreates their indexes, a
+    foreign_key_check, commit, foreign keys back on. Dropping ``spans`` with
+    foreign keys on would run an implicit DELETE on it and break ``relations``.
+
+    It is idempotent: the sqlite-utils record of it is written after its commit,
+    so a process killed in between re-runs it on the next open, and it then finds
+    the tables already rebuilt.
+    """
+    if db.conn.in_transaction:  # PRAGMA foreign_keys would silently do nothing
+        raise RuntimeError("m003_autoincrement_ids must run outside a transaction")
+    foreign_keys = int(db.execute("PRAGMA foreign_keys").fetchone()[0])
+    db.execute("PRAGMA foreign_keys = OFF")
+    try:
+        if db.execute("PRAGMA foreign_keys").fetchone()[0] != 0:
+            raise RuntimeError("m003_autoincrement_ids could not turn foreign keys off")
+        # IMMEDIATE: take the write lock before reading the schema, so two
+        # processes upgrading at once do it one after the other.
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            _rebuild_with_autoincrement(db)
+        except BaseException:
+            db.conn.rollback()
+            raise
+        db.conn.commit()
+    finally:
+        db.execute(f"PRAGMA foreign_keys = {foreign_keys}")
+
+
+def _rebuild_with_autoincrement(db: Database) -> None:
+    if all(_has_autoincrement(db, table) for table in _AUTOINCREMENT_TABLES):
+        return
+    violations_before = _foreign_key_violations(db)
+    indexes = db.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+        "AND tbl_name IN ('spans', 'relations') ORDER BY name"
+    ).fetchall()
+    dependents = db.execute(
+        "SELECT type, name FROM sqlite_master WHERE type IN ('trigger', 'view')"
+    ).fetchall()
+    if dependents:  # none exist; a later change adding some must extend this step
+        raise RuntimeError(f"m003 does not know how to keep {dependents}")
+    # The highest id ever used, including deleted spans a window may still restore
+    # (the audit log has their ids), so those ids are not handed out again either.
+    next_after = {
+        table: int(
+            db.execute(
+                f"SELECT MAX(COALESCE((SELECT MAX(id) FROM {table}), 0), "
+                "COALESCE((SELECT MAX(target_id) FROM audit WHERE target = ?), 0))",
+                [target],
+            ).fetchone()[0]
+        )
+        for table, target in (("spans", "span"), ("relations", "relation"))
+    }
+    for table, create in _AUTOINCREMENT_TABLES.items():
+        columns = _AUTOINCREMENT_COLUMNS[table]
+        db.execute(create)
+        db.execute(f"INSERT INTO {table}_m003 ({columns}) SELECT {columns} FROM {table}")
+    # Child first; with foreign keys off neither DROP deletes or cascades anything.
+    for table in reversed(_AUTOINCREMENT_TABLES):
+        db.execute(f"DROP TABLE {table}")
+    for table in _AUTOINCREMENT_TABLES:
+        db.execute(f"ALTER TABLE {table}_m003 RENAME TO {table}")
+    for (sql,) in indexes:
+        db.execute(sql)
+    for table, seq in next_after.items():
+        db.execute("DELETE FROM sqlite_sequence WHERE name = ?", [table])
+        db.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", [table, seq])
+    violations_after = _foreign_key_violations(db)
+    if violations_after != violations_before:
+        raise sqlite3.IntegrityError(
+            f"m003 would break foreign keys: {violations_after[:5]}; nothing was changed"
+        )
+
+
+def _has_autoincrement(db: Database, table: str) -> bool:
+    row = db.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", [table]
+    ).fetchone()
+    return row is not None and "AUTOINCREMENT" in str(row[0]).upper()
+
+
+def _foreign_key_violations(db: Database) -> list[tuple[object, ...]]:
+    return sorted(db.execute("PRAGMA foreign_key_check").fetchall(), key=repr)
 
 
 def known_migration_names() -> list[str]:

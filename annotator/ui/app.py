@@ -9,8 +9,9 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from annotator.store import Store
 from annotator.ui.background import BackgroundJob, Job
+from annotator.ui.jobs import Exporter
 from annotator.ui.keymap import load_overrides, user_keymap_path
-from annotator.ui.main_window import Exporter, MainWindow
+from annotator.ui.main_window import MainWindow
 
 
 def application() -> QApplication:

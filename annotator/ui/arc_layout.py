@@ -15,7 +15,7 @@ ARC_GAP = 6.0  # horizontal room kept between two arcs on one row
 class ArcEnds:
     """A relation as two character ranges in text order (``first`` starts first)."""
 
-    index: int  # the caller's index of the relation
+    relation: int  # the relation's id
     first: tuple[int, int]
     second: tuple[int, int]
 
@@ -30,7 +30,7 @@ class ArcEnds:
 
 @dataclass(slots=True)
 class ArcSegment:
-    arc: int  # ArcEnds.index
+    arc: int  # ArcEnds.relation
     left: float
     right: float
     opens: bool  # the left end is an endpoint (else the arc comes from the line above)
@@ -38,8 +38,8 @@ class ArcSegment:
     level: int = 0
 
 
-def arc_ends(index: int, a: tuple[int, int], b: tuple[int, int]) -> ArcEnds:
-    return ArcEnds(index, a, b) if a <= b else ArcEnds(index, b, a)
+def arc_ends(relation: int, a: tuple[int, int], b: tuple[int, int]) -> ArcEnds:
+    return ArcEnds(relation, a, b) if a <= b else ArcEnds(relation, b, a)
 
 
 def line_segments(
@@ -68,7 +68,7 @@ def line_segments(
             left, right = 0.0, width
         else:
             continue
-        segments.append(ArcSegment(arc.index, left, max(right, left + 1.0), opens, closes))
+        segments.append(ArcSegment(arc.relation, left, max(right, left + 1.0), opens, closes))
     # Short arcs take the low rows: sort by width first so that long arcs go over them.
     order = sorted(range(len(segments)), key=lambda i: segments[i].right - segments[i].left)
     levels = _levels_by_width([segments[i] for i in order])

@@ -2,37 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF
 
-from annotator.model import Relation
-from annotator.ui.arc_layout import ArcSegment
+from annotator.ui.scene import ArcDrawing
+from annotator.ui.view_state import Emphasis
 
 ARROW = 4.0
+PEN_WIDTHS = {
+    Emphasis.DIMMED: 1.0,
+    Emphasis.NORMAL: 1.4,
+    Emphasis.TOUCHING: 2.4,
+    Emphasis.SELECTED: 2.6,
+}
 
 
-@dataclass(frozen=True, slots=True)
-class ArcStyle:
-    color: QColor
-    directed: bool
-
-
-@dataclass(frozen=True, slots=True)
-class ArcDraw:
-    """Everything needed to draw one relation's piece on one line."""
-
-    relation: Relation
-    head_first: bool  # the head span comes first in the text
-    style: ArcStyle
-    emphasis: int  # 0 dimmed, 1 normal, 2 highlighted (selected span), 3 selected relation
-
-
-def paint_segment(
+def paint_arc(
     painter: QPainter,
-    segment: ArcSegment,
-    arc: ArcDraw,
+    arc: ArcDrawing,
     x0: float,
     row_y: float,
     span_top: float,
@@ -40,23 +27,24 @@ def paint_segment(
     highlight: QColor,
     base: QColor,
 ) -> QRectF | None:
-    """Draw the piece; returns the rectangle of its label, if it shows one."""
-    color = QColor(highlight if arc.emphasis == 3 else arc.style.color)
-    if arc.emphasis == 0:
+    """Draw one line's piece of a relation arc; returns the rectangle of its
+    label, if it shows one."""
+    color = QColor(highlight if arc.emphasis is Emphasis.SELECTED else QColor(arc.color))
+    if arc.emphasis is Emphasis.DIMMED:
         color.setAlpha(45)
-    width = {0: 1.0, 1: 1.4, 2: 2.4, 3: 2.6}[arc.emphasis]
+    width = PEN_WIDTHS[arc.emphasis]
     painter.setPen(QPen(color, width))
     painter.setBrush(Qt.BrushStyle.NoBrush)
-    left, right = x0 + segment.left, x0 + segment.right
+    left, right = x0 + arc.left, x0 + arc.right
     path = QPainterPath()
     radius = min(5.0, (right - left) / 2, span_top - row_y)
-    if segment.opens:
+    if arc.opens:
         path.moveTo(left, span_top)
         path.lineTo(left, row_y + radius)
         path.quadTo(left, row_y, left + radius, row_y)
     else:
         path.moveTo(left, row_y)
-    if segment.closes:
+    if arc.closes:
         path.lineTo(right - radius, row_y)
         path.quadTo(right, row_y, right, row_y + radius)
         path.lineTo(right, span_top)
@@ -65,18 +53,18 @@ def paint_segment(
     painter.drawPath(path)
     painter.setBrush(color)
     painter.setPen(Qt.PenStyle.NoPen)
-    if not segment.opens:  # continued from the line above
+    if not arc.opens:  # continued from the line above
         _chevron(painter, QPointF(left - 1, row_y), -1)
-    if not segment.closes:  # continues on the line below
+    if not arc.closes:  # continues on the line below
         _chevron(painter, QPointF(right + 1, row_y), 1)
-    if arc.style.directed:
+    if arc.directed:
         # the child end gets the arrow: the right end when the head comes first
-        if arc.head_first and segment.closes:
+        if arc.head_first and arc.closes:
             _arrow(painter, QPointF(right, span_top))
-        elif not arc.head_first and segment.opens:
+        elif not arc.head_first and arc.opens:
             _arrow(painter, QPointF(left, span_top))
-    if segment.opens or segment.closes:
-        return _label(painter, arc, color, (left + right) / 2, row_y, font, base)
+    if arc.opens or arc.closes:
+        return _label(painter, arc.label, color, (left + right) / 2, row_y, font, base)
     return None
 
 
@@ -106,7 +94,7 @@ def _chevron(painter: QPainter, at: QPointF, direction: int) -> None:
 
 def _label(
     painter: QPainter,
-    arc: ArcDraw,
+    text: str,
     color: QColor,
     centre: float,
     row_y: float,
@@ -114,7 +102,6 @@ def _label(
     base: QColor,
 ) -> QRectF:
     metrics = QFontMetricsF(font)
-    text = arc.relation.label
     width = metrics.horizontalAdvance(text) + 6
     height = metrics.height()
     rect = QRectF(centre - width / 2, row_y - height / 2, width, height)

@@ -1,16 +1,20 @@
-"""What each keymap action does: glue between the view's caret and selection and
-the review session's edits. No painting, no SQL."""
+"""What each keymap action does: the one owner of the view state (caret,
+selection, relation being made, arc mode), and glue to the review session's
+edits. No painting, no SQL."""
 
 from __future__ import annotations
 
 import bisect
 from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
 from annotator.model import Label, LabelKind, Relation, Span, Status
 from annotator.ui.document_view import DocumentView
-from annotator.ui.review import ReviewSession
+from annotator.ui.review import EditResult, ReviewSession
+from annotator.ui.view_state import ViewState
 
 
 class ReviewController(QObject):
@@ -21,53 +25,115 @@ class ReviewController(QObject):
         super().__init__(view)
         self.session = session
         self.view = view
+        self.state = ViewState()
+        view.spanClicked.connect(self.select_span)
+        view.relationClicked.connect(self.select_relation)
+        view.tokenClicked.connect(
+            lambda token: self._set(caret=token, anchor=None, selected_span=None)
+        )
+        view.tokensDragged.connect(
+            lambda anchor, caret: self._set(anchor=anchor, caret=caret, selected_span=None)
+        )
+
+    # ---- the view state ------------------------------------------------
+
+    def _set(self, reveal: tuple[int, int] | None = None, **changes: Any) -> None:
+        """Make a new view state and show it; tell when relation keys go live or not."""
+        before = self.state
+        self.state = replace(before, **changes)
+        self.view.show_state(self.state, reveal)
+        if before.relation_mode != self.state.relation_mode:
+            self.relationModeChanged.emit(self.state.relation_mode)
+
+    def document_opened(self) -> None:
+        """A document was opened: caret at its start, nothing selected."""
+        self._set(
+            caret=0, anchor=None, selected_span=None, selected_relation=None, relation_head=None
+        )
+
+    def edited(self, result: EditResult) -> None:
+        """After an edit: drop selections of spans and relations that are gone."""
+        changes: dict[str, Any] = {}
+        if result.spans_changed:
+            if self.session.span(self.state.selected_span) is None:
+                changes["selected_span"] = None
+            if self.session.span(self.state.relation_head) is None:
+                changes["relation_head"] = None
+        if self.session.relation(self.state.selected_relation) is None:
+            changes["selected_relation"] = None
+        tokens = len(self.view.tokens)
+        if tokens and self.state.caret >= tokens:
+            changes["caret"] = tokens - 1
+        if changes:
+            self._set(**changes)
+
+    def toggle_deleted(self) -> bool:
+        show = not self.state.show_deleted
+        self._set(show_deleted=show)
+        return show
+
+    def cycle_arc_mode(self) -> None:
+        mode = self.state.arc_mode.next()
+        self._set(arc_mode=mode)
+        self.message.emit(mode.description)
 
     # ---- caret and selection -------------------------------------------
 
     def move_caret(self, delta: int, extend: bool = False) -> None:
         if not len(self.view.tokens):
             return
-        anchor = self.view.anchor
+        anchor = self.state.anchor
         if extend and anchor is None:
-            span = self.view.span_by_id(self.view.selected_span)
-            anchor = span.token_start if span else self.view.caret
-            start = span.token_end if span and delta > 0 else self.view.caret
+            span = self.view.span_by_id(self.state.selected_span)
+            anchor = span.token_start if span else self.state.caret
+            start = span.token_end if span and delta > 0 else self.state.caret
         else:
-            start = self.view.caret
+            start = self.state.caret
         caret = self._skip_space(start + delta, delta)
-        self.view.set_token_selection(anchor if extend else None, caret)
+        self.set_token_selection(anchor if extend else None, caret)
 
     def caret_to(self, token: int) -> None:
-        self.view.set_token_selection(None, self._skip_space(token, 1 if token == 0 else -1))
+        self.set_token_selection(None, self._skip_space(token, 1 if token == 0 else -1))
 
     def caret_line(self, direction: int) -> None:
         if len(self.view.tokens):
-            self.view.set_token_selection(
-                None, self.view.line_neighbour(self.view.caret, direction)
-            )
+            self.set_token_selection(None, self.view.line_neighbour(self.state.caret, direction))
+
+    def set_token_selection(self, anchor: int | None, caret: int) -> None:
+        """Put the caret on token ``caret`` (selecting from ``anchor``), in view."""
+        tokens = self.view.tokens
+        if not len(tokens):
+            return
+        caret = max(0, min(caret, len(tokens) - 1))
+        anchor = None if anchor is None else max(0, min(anchor, len(tokens) - 1))
+        self._set(
+            reveal=(tokens.starts[caret], tokens.ends[caret]),
+            caret=caret,
+            anchor=anchor,
+            selected_span=None,
+        )
 
     def clear_selection(self) -> None:
         """Esc: cancel a relation being made, else drop the selected relation,
         else the selection."""
-        if self.view.relation_head is not None:
-            self.view.set_relation_head(None)
+        if self.state.relation_head is not None:
+            self._set(relation_head=None)
             self.message.emit("Relation cancelled.")
-        elif self.view.selected_relation is not None:
-            self.view.select_relation(None)
+        elif self.state.selected_relation is not None:
+            self._set(selected_relation=None)
         else:
-            self.view.set_token_selection(None, self.view.caret)
-        self._mode_changed()
+            self.set_token_selection(None, self.state.caret)
 
     def select_neighbour_span(self, direction: int) -> None:
         spans = self.session.gold
         if not spans:
             self.message.emit("This document has no spans.")
             return
-        current = self.view.span_by_id(self.view.selected_span)
+        current = self.view.span_by_id(self.state.selected_span)
         offset = (
             current.start
             if current
-            else self.view.tokens.starts[self.view.caret]
+            else self.view.tokens.starts[self.state.caret]
             if len(self.view.tokens)
             else 0
         )
@@ -84,13 +150,19 @@ class ReviewController(QObject):
             i = i if i >= 0 else len(spans) - 1
         self.select_span(spans[i].id)
 
-    def select_span(self, span_id: int | None) -> None:
-        if self.view.selected_relation is not None:
-            self.view.select_relation(None, scroll=False)
-            self._mode_changed()
-        self.view.select_span(span_id)
+    def select_span(self, span_id: int | None, scroll: bool = True) -> None:
         span = self.session.span(span_id)
-        head = self.session.span(self.view.relation_head)
+        if span is None:
+            self._set(selected_span=None, selected_relation=None)
+            return
+        self._set(
+            reveal=(span.start, span.end) if scroll else None,
+            selected_span=span.id,
+            selected_relation=None,
+            caret=span.token_start,
+            anchor=None,
+        )
+        head = self.session.span(self.state.relation_head)
         if span is not None and head is not None:
             keys = ", ".join(f"{lab.hotkey} {lab.name}" for lab in self._relation_labels())
             self.message.emit(
@@ -104,38 +176,37 @@ class ReviewController(QObject):
     def apply_label(self, label: str) -> None:
         """Label key: relabel the selected span, or make a span of the selection
         (or of the token under the caret)."""
-        selected = self.view.selected_span
-        if selected is not None and self.view.token_selection() is None:
+        selected = self.state.selected_span
+        if selected is not None and self.state.token_selection() is None:
             self.session.relabel_span(selected, label)
             return
         if not len(self.view.tokens):
             return
-        first, last = self.view.token_selection() or (self.view.caret, self.view.caret)
+        first, last = self.state.token_selection() or (self.state.caret, self.state.caret)
         span = self.session.create_span(first, last, label)
         if span is not None and span.id is not None:
-            self.view.select_span(span.id, scroll=False)
+            self.select_span(span.id, scroll=False)
             self.message.emit(f"Added {label}: {self._text(span)}")
 
     def delete_selected(self) -> None:
-        relation = self.session.relation(self.view.selected_relation)
+        relation = self.session.relation(self.state.selected_relation)
         if relation is not None and relation.id is not None:
             if self.session.delete_relation(relation.id):
-                self.view.select_relation(None, scroll=False)
-                self._mode_changed()
+                self._set(selected_relation=None)
                 self.message.emit(f"Deleted relation {self._describe(relation)}")
             return
         span_id = self._need_span("delete")
         if span_id is not None:
             span = self.session.span(span_id)
             if self.session.delete_span(span_id) and span is not None:
-                self.view.set_token_selection(None, span.token_start)
+                self.set_token_selection(None, span.token_start)
                 self.message.emit(f"Deleted {span.label}: {self._text(span)}")
 
     def move_boundary(self, start_delta: int, end_delta: int) -> None:
         span_id = self._need_span("resize")
         if span_id is not None:
             self.session.move_span(span_id, start_delta, end_delta)
-            self.view.select_span(span_id, scroll=True)
+            self.select_span(span_id)
 
     def set_status_and_next(self, status: Status, next_document: Callable[[], None]) -> None:
         if self.session.document is None:
@@ -147,41 +218,37 @@ class ReviewController(QObject):
     # ---- relations -----------------------------------------------------------
 
     def in_relation_mode(self) -> bool:
-        return self.view.relation_head is not None or self.view.selected_relation is not None
+        return self.state.relation_mode
 
     def start_relation(self) -> None:
-        head = self.session.span(self.view.selected_span)
+        head = self.session.span(self.state.selected_span)
         if head is None or head.id is None:
             self.message.emit("Select the relation's first span (its head) before pressing R.")
             return
-        self.view.select_relation(None, scroll=False)
-        self.view.set_relation_head(head.id)
-        self._mode_changed()
+        self._set(selected_relation=None, relation_head=head.id)
         self.message.emit(
             f"Relation from {self._text(head)}: Tab / Shift+Tab to the other span, then a "
             "relation key. Esc cancels."
         )
 
     def apply_relation_label(self, label: str) -> None:
-        head = self.view.relation_head
+        head = self.state.relation_head
         if head is not None:
-            target = self.view.selected_span
+            target = self.state.selected_span
             if target is None or target == head:
                 self.message.emit("Select the relation's other span first (Tab / Shift+Tab).")
                 return
             relation = self.session.add_relation(head, target, label)
             if relation is not None and relation.id is not None:
-                self.view.set_relation_head(None)
-                self.view.select_relation(relation.id, scroll=False)
+                self._set(relation_head=None, selected_relation=relation.id)
                 self.message.emit(f"Added relation {self._describe(relation)}")
-            self._mode_changed()
             return
-        if self.view.selected_relation is not None:
-            self.session.relabel_relation(self.view.selected_relation, label)
+        if self.state.selected_relation is not None:
+            self.session.relabel_relation(self.state.selected_relation, label)
 
     def select_neighbour_relation(self, direction: int) -> None:
-        current = self.session.relation(self.view.selected_relation)
-        span_id = self.view.relation_head or self.view.selected_span
+        current = self.session.relation(self.state.selected_relation)
+        span_id = self.state.focus_span
         if span_id is None and current is not None:
             span_id = current.head
         mine = [r for r in self.session.relations if span_id in (r.head, r.child)]
@@ -191,13 +258,11 @@ class ReviewController(QObject):
         ids = [r.id for r in mine]
         here = ids.index(current.id) if current is not None and current.id in ids else -1
         chosen = mine[(here + direction) % len(mine) if here >= 0 else 0 if direction > 0 else -1]
-        self.view.set_relation_head(None)
-        self.view.select_relation(chosen.id)
-        self._mode_changed()
+        self._show_relation(chosen)
         self.message.emit(f"Relation {self._describe(chosen)}")
 
     def reverse_selected(self) -> None:
-        relation = self.session.relation(self.view.selected_relation)
+        relation = self.session.relation(self.state.selected_relation)
         if relation is None or relation.id is None:
             self.message.emit("Select a relation first ([ and ] go through the span's relations).")
             return
@@ -207,16 +272,19 @@ class ReviewController(QObject):
             self.message.emit(f"Reversed: {self._describe(updated)}")
 
     def select_relation(self, relation_id: int) -> None:
-        """From the relation list: select it (and its head span stays in view)."""
-        self.view.set_relation_head(None)
-        self.view.select_relation(relation_id)
-        self._mode_changed()
+        """From the relation list or a click on an arc: select it, in view."""
         relation = self.session.relation(relation_id)
         if relation is not None:
+            self._show_relation(relation)
             self.message.emit(f"Relation {self._describe(relation)}")
 
-    def _mode_changed(self) -> None:
-        self.relationModeChanged.emit(self.in_relation_mode())
+    def _show_relation(self, relation: Relation) -> None:
+        start = self.view.relation_start(relation.id)
+        self._set(
+            reveal=None if start is None else (start, start + 1),
+            relation_head=None,
+            selected_relation=relation.id,
+        )
 
     def _relation_labels(self) -> list[Label]:
         return self.session.store.labels(LabelKind.RELATION)
@@ -236,7 +304,7 @@ class ReviewController(QObject):
         text = doc.text.casefold()
         needle = needle.casefold()
         tokens = doc.tokens
-        here = tokens.starts[self.view.caret] if len(tokens) else 0
+        here = tokens.starts[self.state.caret] if len(tokens) else 0
         if direction > 0:
             hit = text.find(needle, here + 1)
             hit = hit if hit >= 0 else text.find(needle)
@@ -246,7 +314,7 @@ class ReviewController(QObject):
         if hit < 0:
             self.message.emit(f"Not found: {needle}")
             return False
-        if self.view.relation_head is not None:
+        if self.state.relation_head is not None:
             # making a relation: the find box is the type-ahead for its other span
             target = next((sp for sp in self.session.gold if sp.start <= hit < sp.end), None)
             if target is not None and target.id is not None:
@@ -256,15 +324,15 @@ class ReviewController(QObject):
         if snapped is None:
             return False
         # the caret on the match's first token: the next search starts after it
-        self.view.set_token_selection(anchor=snapped[1], caret=snapped[0])
+        self.set_token_selection(anchor=snapped[1], caret=snapped[0])
         return True
 
     # ---- helpers ---------------------------------------------------------
 
     def _need_span(self, what: str) -> int | None:
-        if self.view.selected_span is None:
+        if self.state.selected_span is None:
             self.message.emit(f"Select a span first to {what} it (Tab selects the next one).")
-        return self.view.selected_span
+        return self.state.selected_span
 
     def _skip_space(self, token: int, direction: int) -> int:
         """Clamp to the document and step over whitespace-only tokens."""

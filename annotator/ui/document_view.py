@@ -1,13 +1,17 @@
-"""The article view: text with entity boxes and label tags, a token caret and a
-token selection. Paints only the visible blocks (see text_blocks.py)."""
+"""The article view: text with entity boxes, label tags and relation arcs, a
+token caret and a token selection. Paints only the visible blocks (see
+text_blocks.py), each from its ``BlockDrawing`` (scene.py).
+
+The view owns no selection: it shows the ``ViewState`` the review controller
+gives it and reports what the mouse does as signals."""
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Mapping, Sequence
 
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
-    QColor,
     QContextMenuEvent,
     QFont,
     QMouseEvent,
@@ -19,16 +23,15 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QAbstractScrollArea, QWidget
 
-from annotator.model import Change, LayerDiff, Relation, Span, Tokens
-from annotator.ui.arc_layout import ArcEnds, arc_ends
-from annotator.ui.arc_painter import ArcStyle
-from annotator.ui.block_painter import MARGIN_X, paint_block
+from annotator.model import LayerDiff, Relation, Span, Tokens
+from annotator.ui.arc_layout import arc_ends
+from annotator.ui.block_painter import MARGIN_X, Fonts, paint_block
+from annotator.ui.scene import BlockDrawing, Palette, RelationArc, draw_block
 from annotator.ui.text_blocks import TextBlocks, cursor_x
+from annotator.ui.view_state import ArcMode, ViewState
 
 MARGIN_TOP = 10.0
-CHANGE_MARKS = {Change.ADDED: "+", Change.RELABELED: "\u270e", Change.RESIZED: "\u2194"}
 MIN_POINT_SIZE, MAX_POINT_SIZE = 7.0, 40.0
-ARC_MODES = ("all", "dim", "hide")  # how relations not touching the selected span show
 
 
 class DocumentView(QAbstractScrollArea):
@@ -36,7 +39,8 @@ class DocumentView(QAbstractScrollArea):
 
     spanClicked = Signal(int)  # span id
     relationClicked = Signal(int)  # relation id (a click on an arc's label)
-    selectionMade = Signal()  # a token selection was dragged with the mouse
+    tokenClicked = Signal(int)  # a click on text outside spans: token index
+    tokensDragged = Signal(int, int)  # a mouse drag over tokens: anchor, caret
     contextMenuWanted = Signal(QPoint)  # global position
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -47,19 +51,12 @@ class DocumentView(QAbstractScrollArea):
         self.blocks = TextBlocks()
         self.tokens = Tokens((), ())
         self.spans: Sequence[Span] = ()
-        self.colors: dict[str, QColor] = {}
         self.diff = LayerDiff({}, ())
-        self.show_deleted = False
-        self.selected_span: int | None = None
-        self.caret = 0
-        self.anchor: int | None = None  # token selection is anchor..caret when set
-        self.relations: list[Relation] = []
-        self.arc_styles: dict[str, ArcStyle] = {}
-        self.selected_relation: int | None = None
-        self.relation_head: int | None = None  # a relation being made starts here
-        self.arc_mode = "all"
-        self._arc_ends: dict[int, tuple[ArcEnds, str]] = {}  # relation id -> ends, label
-        self._relations_of_span: dict[int, list[int]] = {}  # span id -> relation ids
+        self.state = ViewState()
+        self.palette_ = Palette({}, {})
+        self._span_by_id: dict[int, Span] = {}
+        self._relations: dict[int, Relation] = {}
+        self._relations_of_span: dict[int, set[int]] = {}  # span id -> relation ids
         self.arc_hits: list[tuple[QRectF, int]] = []  # arc labels painted last frame
         self._press_char: int | None = None
         self._dragged = False
@@ -69,159 +66,181 @@ class DocumentView(QAbstractScrollArea):
         self._font = font
         self.verticalScrollBar().setSingleStep(24)
 
+    # ---- the view state (read-only here; the controller sets it) ----------
+
+    def show_state(self, state: ViewState, reveal: tuple[int, int] | None = None) -> None:
+        """Show ``state``; with ``reveal`` (characters), scroll them into view."""
+        if state.show_deleted != self.state.show_deleted:
+            self.blocks.set_ghosts(self.diff.deleted if state.show_deleted else ())
+            self._update_scrollbar()
+        self.state = state
+        if reveal is not None:
+            self.ensure_visible(*reveal)
+        self.viewport().update()
+
+    @property
+    def selected_span(self) -> int | None:
+        return self.state.selected_span
+
+    @property
+    def selected_relation(self) -> int | None:
+        return self.state.selected_relation
+
+    @property
+    def relation_head(self) -> int | None:
+        return self.state.relation_head
+
+    @property
+    def caret(self) -> int:
+        return self.state.caret
+
+    @property
+    def anchor(self) -> int | None:
+        return self.state.anchor
+
+    @property
+    def arc_mode(self) -> ArcMode:
+        return self.state.arc_mode
+
+    @property
+    def show_deleted(self) -> bool:
+        return self.state.show_deleted
+
+    def token_selection(self) -> tuple[int, int] | None:
+        return self.state.token_selection() if len(self.tokens) else None
+
     # ---- what to show --------------------------------------------------
 
     def set_document(self, text: str, tokens: Tokens, sentence_starts: Sequence[int]) -> None:
         self.tokens = tokens
         starts = [tokens.starts[i] for i in sentence_starts if i < len(tokens)]
         self.blocks.set_text(text, starts)
+        if self.state.show_deleted:
+            self.blocks.set_ghosts(self.diff.deleted)
         self.spans = ()
-        self.blocks.set_spans((), self.tag_text)
-        self.relations = []
-        self._arc_ends = {}
+        self._span_by_id = {}
+        self._relations = {}
         self._relations_of_span = {}
-        self.blocks.set_arcs([], None)
-        self.selected_relation = None
-        self.relation_head = None
-        self.selected_span = None
-        self.caret = 0
-        self.anchor = None
         self._sync_geometry()
         self.verticalScrollBar().setValue(0)
         self.viewport().update()
 
     def set_colors(self, colors: Mapping[str, str]) -> None:
-        self.colors = {name: QColor(value) for name, value in colors.items()}
+        self.palette_ = Palette(dict(colors), self.palette_.arc_styles)
+        self.viewport().update()
+
+    def set_relation_styles(self, styles: Mapping[str, tuple[str, bool]]) -> None:
+        """Relation label -> (color, directed)."""
+        self.palette_ = Palette(self.palette_.colors, dict(styles))
         self.viewport().update()
 
     def set_spans(
         self, spans: Sequence[Span], diff: LayerDiff, touched: Sequence[Span] | None = None
     ) -> None:
-        """Show ``spans``; with ``touched``, only the text around those is laid out again."""
+        """Show ``spans`` (sorted by start); ``touched`` are the spans an edit
+        removed or added (None: everything may have changed)."""
         self.spans = spans
         self.diff = diff
-        self.blocks.set_spans(spans, self.tag_text, touched)
-        if self.show_deleted:
+        if touched is None:
+            self._span_by_id = {s.id: s for s in spans if s.id is not None}
+        else:
+            for span in touched:
+                if span.id is not None:
+                    self._span_by_id.pop(span.id, None)
+            for span in touched:  # old and new versions: find the one still there
+                i = bisect.bisect_left(spans, span.start, key=_start)
+                if span.id is not None and i < len(spans) and spans[i].id == span.id:
+                    self._span_by_id[span.id] = spans[i]
+        ranges = None if touched is None else [(s.start, s.end) for s in touched]
+        self.blocks.set_spans(spans, diff.changes, ranges)
+        if self.state.show_deleted:
             self.blocks.set_ghosts(diff.deleted)
-        if self.selected_span is not None and all(s.id != self.selected_span for s in spans):
-            self.selected_span = None
+        if touched is None:
+            self._rebuild_arcs(set(self._relations))
+        else:
+            moved = set().union(*(self._relations_of_span.get(s.id or -1, ()) for s in touched))
+            self._rebuild_arcs(moved)
         self._update_scrollbar()
-        self.viewport().update()
-
-    def set_relation_styles(self, styles: Mapping[str, tuple[str, bool]]) -> None:
-        """Relation label -> (color, directed)."""
-        self.arc_styles = {name: ArcStyle(QColor(c), d) for name, (c, d) in styles.items()}
         self.viewport().update()
 
     def set_relations(self, relations: Sequence[Relation]) -> None:
-        """Show these relations; only the text under arcs that changed is laid out again."""
-        by_id = {s.id: s for s in self.spans}
-        ends: dict[int, tuple[ArcEnds, str]] = {}
-        self._relations_of_span = {}
-        for index, relation in enumerate(relations):
-            head, child = by_id.get(relation.head), by_id.get(relation.child)
-            if head is None or child is None or relation.id is None:
-                continue
-            pair = arc_ends(index, (head.start, head.end), (child.start, child.end))
-            ends[relation.id] = (pair, relation.label)
-            self._relations_of_span.setdefault(relation.head, []).append(relation.id)
-            self._relations_of_span.setdefault(relation.child, []).append(relation.id)
-        self.relations = list(relations)
-        self._replace_arcs(ends)
-
-    def spans_moved(self, touched: Sequence[Span]) -> None:
-        """Spans changed (not the relations): move the arcs that end at them, if any."""
-        affected = {r for s in touched for r in self._relations_of_span.get(s.id or -1, ())}
-        if not affected:
-            return
-        by_id = {s.id: s for s in self.spans}
-        ends = dict(self._arc_ends)
-        for relation_id in affected:
-            pair, label = ends[relation_id]
-            relation = self.relations[pair.index]
-            head, child = by_id.get(relation.head), by_id.get(relation.child)
-            if head is None or child is None:
-                del ends[relation_id]
-                continue
-            ends[relation_id] = (
-                arc_ends(pair.index, (head.start, head.end), (child.start, child.end)),
-                label,
-            )
-        self._replace_arcs(ends)
-
-    def _replace_arcs(self, ends: dict[int, tuple[ArcEnds, str]]) -> None:
-        touched: list[tuple[int, int]] = []
-        for rid in set(ends) | set(self._arc_ends):
-            old, new = self._arc_ends.get(rid), ends.get(rid)
-            if _arc_key(old) != _arc_key(new):
-                touched += [(e[0].lo, e[0].hi) for e in (old, new) if e is not None]
-        self._arc_ends = ends
-        if self.selected_relation is not None and self.selected_relation not in ends:
-            self.selected_relation = None
-        if touched or len(self.blocks.arcs) != len(ends):
-            self.blocks.set_arcs([pair for pair, _ in ends.values()], touched)
-            self._update_scrollbar()
-        self.viewport().update()
-
-    def select_relation(self, relation_id: int | None, scroll: bool = True) -> None:
-        self.selected_relation = relation_id
-        entry = self._arc_ends.get(relation_id) if relation_id is not None else None
-        if entry is not None and scroll:
-            self.ensure_visible(entry[0].lo, entry[0].lo + 1)
-        self.viewport().update()
-
-    def arc_ends_of(self, relation_id: int | None) -> ArcEnds | None:
-        entry = self._arc_ends.get(relation_id) if relation_id is not None else None
-        return None if entry is None else entry[0]
-
-    def set_relation_head(self, span_id: int | None) -> None:
-        self.relation_head = span_id
-        self.viewport().update()
-
-    def set_arc_mode(self, mode: str) -> None:
-        self.arc_mode = mode
-        self.viewport().update()
-
-    def set_show_deleted(self, show: bool) -> None:
-        self.show_deleted = show
-        self.blocks.set_ghosts(self.diff.deleted if show else ())
+        """Show these relations; only arcs that changed are laid out again."""
+        new = {r.id: r for r in relations if r.id is not None}
+        changed = {
+            rid
+            for rid in new.keys() | self._relations.keys()
+            if new.get(rid) != self._relations.get(rid)
+        }
+        for rid in changed:
+            old = self._relations.get(rid)
+            if old is not None:
+                for span_id in (old.head, old.child):
+                    ids = self._relations_of_span.get(span_id)
+                    if ids is not None:
+                        ids.discard(rid)
+            relation = new.get(rid)
+            if relation is not None:
+                self._relations_of_span.setdefault(relation.head, set()).add(rid)
+                self._relations_of_span.setdefault(relation.child, set()).add(rid)
+        self._relations = new
+        self._rebuild_arcs(changed)
         self._update_scrollbar()
         self.viewport().update()
 
-    def select_span(self, span_id: int | None, scroll: bool = True) -> None:
-        self.selected_span = span_id
-        span = self.span_by_id(span_id)
-        if span is not None:
-            self.caret, self.anchor = span.token_start, None
-            if scroll:
-                self.ensure_visible(span.start, span.end)
-        self.viewport().update()
+    def _rebuild_arcs(self, relation_ids: set[int]) -> None:
+        added: list[RelationArc] = []
+        for rid in relation_ids:
+            relation = self._relations.get(rid)
+            head = self._span_by_id.get(relation.head) if relation else None
+            child = self._span_by_id.get(relation.child) if relation else None
+            if relation is None or head is None or child is None:
+                continue
+            ends = arc_ends(rid, (head.start, head.end), (child.start, child.end))
+            added.append(
+                RelationArc(
+                    ends, relation.label, relation.head, relation.child, head.start == ends.lo
+                )
+            )
+        self.blocks.update_arcs(relation_ids, added)
 
-    def set_token_selection(self, anchor: int | None, caret: int) -> None:
-        if not len(self.tokens):
-            return
-        self.caret = max(0, min(caret, len(self.tokens) - 1))
-        self.anchor = None if anchor is None else max(0, min(anchor, len(self.tokens) - 1))
-        self.selected_span = None
-        self.ensure_visible(self.tokens.starts[self.caret], self.tokens.ends[self.caret])
-        self.viewport().update()
-
-    def token_selection(self) -> tuple[int, int] | None:
-        """The selected token range (inclusive), or None without a selection."""
-        if self.anchor is None or not len(self.tokens):
-            return None
-        return min(self.anchor, self.caret), max(self.anchor, self.caret)
+    def relation_start(self, relation_id: int | None) -> int | None:
+        """Where the relation's arc starts in the text (None if it is not drawn)."""
+        arc = self.blocks.arc(relation_id) if relation_id is not None else None
+        return None if arc is None else arc.ends.lo
 
     def span_by_id(self, span_id: int | None) -> Span | None:
-        if span_id is None:
-            return None
-        return next((s for s in self.spans if s.id == span_id), None)
+        return None if span_id is None else self._span_by_id.get(span_id)
+
+    def drawing(self, index: int) -> BlockDrawing:
+        """What block ``index`` paints (laid out first if needed)."""
+        block = self.blocks.laid_out(index)
+        layout, scene = block.layout, block.scene
+        assert layout is not None and scene is not None
+        state = self.state
+        selection = state.token_selection() if len(self.tokens) else None
+        selection_chars = (
+            (self.tokens.starts[selection[0]], self.tokens.ends[selection[1]])
+            if selection
+            else None
+        )
+        caret_chars = (
+            (self.tokens.starts[state.caret], self.tokens.ends[state.caret])
+            if len(self.tokens) and state.selected_span is None and state.caret < len(self.tokens)
+            else None
+        )
+
+        def x_of(line: int, offset: int) -> float:
+            return cursor_x(layout.lineAt(line), offset - block.start)
+
+        return draw_block(scene, state, self.palette_, selection_chars, caret_chars, x_of)
 
     def zoom(self, steps: int) -> None:
         size = self._font.pointSizeF() + steps if steps else self._base_point_size
         self._font.setPointSizeF(max(MIN_POINT_SIZE, min(MAX_POINT_SIZE, size)))
         self._sync_geometry()
-        self.ensure_visible(self.tokens.starts[self.caret], self.tokens.ends[self.caret])
+        if len(self.tokens):
+            caret = self.state.caret
+            self.ensure_visible(self.tokens.starts[caret], self.tokens.ends[caret])
         self.viewport().update()
 
     @property
@@ -256,8 +275,8 @@ class DocumentView(QAbstractScrollArea):
         if rect is None:
             return None
         block = self.blocks.laid_out(self.blocks.block_of(offset))
-        assert block.layout is not None
-        for n, info in enumerate(block.lines):
+        assert block.layout is not None and block.scene is not None
+        for n, info in enumerate(block.scene.lines):
             if info.start <= offset < info.end:
                 line = block.layout.lineAt(n)
                 x = (
@@ -287,9 +306,10 @@ class DocumentView(QAbstractScrollArea):
         block = self.blocks.laid_out(index)
         self._update_scrollbar()
         top = self.blocks.top(index) + MARGIN_TOP
-        for info, n in zip(block.lines, range(len(block.lines)), strict=True):
-            if offset < info.end or n == len(block.lines) - 1:
-                assert block.layout is not None
+        assert block.layout is not None and block.scene is not None
+        lines = block.scene.lines
+        for n, info in enumerate(lines):
+            if offset < info.end or n == len(lines) - 1:
                 line = block.layout.lineAt(n)
                 x = cursor_x(line, offset - block.start)
                 return QRectF(x, top + info.y, 1.0, line.height())
@@ -303,10 +323,11 @@ class DocumentView(QAbstractScrollArea):
         index = self.blocks.block_at_y(y)
         block = self.blocks.laid_out(index)
         local = y - self.blocks.top(index)
-        assert block.layout is not None
-        for n, info in enumerate(block.lines):
+        assert block.layout is not None and block.scene is not None
+        lines = block.scene.lines
+        for n, info in enumerate(lines):
             line = block.layout.lineAt(n)
-            if local < info.y + line.height() + 2 or n == len(block.lines) - 1:
+            if local < info.y + line.height() + 2 or n == len(lines) - 1:
                 cursor = line.xToCursor(pos.x() - MARGIN_X)
                 return block.start + min(cursor, info.end - block.start)
         return None
@@ -320,8 +341,6 @@ class DocumentView(QAbstractScrollArea):
         snapped = self.tokens.snap(offset, offset + 1, "expand")
         if snapped is not None:
             return snapped[0]
-        import bisect
-
         return max(0, min(len(self.tokens) - 1, bisect.bisect_left(self.tokens.starts, offset)))
 
     def span_at(self, pos: QPointF) -> Span | None:
@@ -331,6 +350,10 @@ class DocumentView(QAbstractScrollArea):
         for i in self.blocks.spans_in(offset, offset + 1):
             return self.spans[i]
         return None
+
+    def token_at(self, pos: QPointF) -> int | None:
+        offset = self._offset_at(pos)
+        return None if offset is None else self._nearest_token(offset)
 
     def _sync_geometry(self) -> None:
         width = self.viewport().width() - 2 * MARGIN_X
@@ -380,16 +403,14 @@ class DocumentView(QAbstractScrollArea):
         last = self._nearest_token(max(self._press_char, here) - 1)
         if first is not None and last is not None:
             self._dragged = True
-            self.selected_span = None
-            self.anchor, self.caret = (first, last) if here >= self._press_char else (last, first)
-            self.viewport().update()
+            anchor, caret = (first, last) if here >= self._press_char else (last, first)
+            self.tokensDragged.emit(anchor, caret)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if event.button() != Qt.MouseButton.LeftButton or self._press_char is None:
             return
         press, self._press_char = self._press_char, None
         if self._dragged:
-            self.selectionMade.emit()
             return
         for rect, relation_id in reversed(self.arc_hits):  # the last painted is on top
             if rect.contains(event.position()):
@@ -401,7 +422,7 @@ class DocumentView(QAbstractScrollArea):
             return
         token = self._nearest_token(press)
         if token is not None:
-            self.set_token_selection(None, token)
+            self.tokenClicked.emit(token)
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
         span = self.span_at(QPointF(event.pos()))
@@ -417,31 +438,29 @@ class DocumentView(QAbstractScrollArea):
         if not self.blocks.blocks:
             return
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setFont(self._font)
+        fonts = Fonts(
+            self._font, self.blocks.tag_font, self.blocks.tag_height, self.blocks.arc_height
+        )
         scroll = self._scroll()
         height = self.viewport().height()
         index = self.blocks.block_at_y(scroll - MARGIN_TOP)
         heights_before = self.blocks.total_height()
         while index < len(self.blocks.blocks):
-            block = self.blocks.laid_out(index)
             top = self.blocks.top(index) + MARGIN_TOP - scroll
             if top > height:
                 break
-            paint_block(self, painter, block, top, palette)
+            drawing = self.drawing(index)
+            block = self.blocks.blocks[index]
+            assert block.layout is not None and block.scene is not None
+            self.arc_hits += paint_block(
+                painter, block.layout, block.scene, drawing, top, fonts, palette
+            )
             index += 1
         painter.end()
         if self.blocks.total_height() != heights_before:
             self._update_scrollbar()
 
-    # ---- painting ------------------------------------------------------
 
-    def tag_text(self, span: Span) -> str:
-        change = self.diff.changed(span.id) if span.id is not None else Change.SAME
-        mark = CHANGE_MARKS.get(change, "")
-        return f"{mark}{span.label}" if mark else span.label
-
-
-def _arc_key(entry: tuple[ArcEnds, str] | None) -> tuple[object, ...] | None:
-    if entry is None:
-        return None
-    pair, label = entry
-    return (pair.first, pair.second, label)
+def _start(span: Span) -> int:
+    return span.start

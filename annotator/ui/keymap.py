@@ -1,5 +1,8 @@
-"""The one keymap table: action id -> text, default keys. It feeds the menus, the
-F1 help overlay and the tests; label hotkeys come from the label config.
+"""The one keymap table: action id -> text, default keys, mode, handler. It feeds
+the menus, the F1 help overlay, ``annotator keys`` and the tests; label hotkeys
+come from the label config. An action's handler is the method of
+``ui.actions.ActionHandlers`` named by ``ActionSpec.handler``: a new action is
+one entry here plus one method there.
 
 Users override bindings in ``keymap.json`` in the config folder (or ``--keymap``):
 ``{"span.delete": ["Delete", "X"], "doc.skip": []}``. Keys use Qt's portable
@@ -11,6 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from enum import Enum
 from pathlib import Path
 
 import platformdirs
@@ -20,6 +24,28 @@ from PySide6.QtGui import QKeySequence
 from annotator.model import Label, LabelKind
 
 
+class KeyMode(Enum):
+    """When an action's keys are live. Entity and relation label keys share the
+    digits; relation keys are live while a relation is being made or selected."""
+
+    ALWAYS = "always"
+    ENTITY = "entity"
+    RELATION = "relation"
+
+    def live(self, relation_mode: bool) -> bool:
+        if self is KeyMode.ALWAYS:
+            return True
+        return (self is KeyMode.RELATION) == relation_mode
+
+
+class Scope(Enum):
+    """VIEW: live while the article has focus (so the arrow keys still move
+    through the document list when it has focus); WINDOW: anywhere in the window."""
+
+    VIEW = "view"
+    WINDOW = "window"
+
+
 @dataclass(frozen=True, slots=True)
 class ActionSpec:
     id: str
@@ -27,31 +53,44 @@ class ActionSpec:
     keys: tuple[str, ...]
     group: str
     tip: str = ""
-    # "view": active while the article has focus (so the arrow keys still move
-    # through the document list when it has focus); "window": anywhere in the window
-    scope: str = "window"
-    # "entity" / "relation": label keys that are live only in that mode (relation
-    # keys while a relation is being made or is selected); "" always
-    mode: str = ""
+    scope: Scope = Scope.WINDOW
+    mode: KeyMode = KeyMode.ALWAYS
 
+    @property
+    def handler(self) -> tuple[str, tuple[str, ...]]:
+        """The ``ActionHandlers`` method that runs this action, and its arguments."""
+        if self.id.startswith(LABEL_PREFIX):
+            return "apply_label", (self.id[len(LABEL_PREFIX) :],)
+        if self.id.startswith(RELATION_PREFIX):
+            return "apply_relation_label", (self.id[len(RELATION_PREFIX) :],)
+        return self.id.replace(".", "_"), ()
+
+
+LABEL_PREFIX = "label."
+RELATION_PREFIX = "relation_label."
 
 ACTIONS: tuple[ActionSpec, ...] = (
     # moving and selecting
     ActionSpec(
-        "caret.next", "Next token", ("Right",), "Select", "Move the token caret right", scope="view"
+        "caret.next",
+        "Next token",
+        ("Right",),
+        "Select",
+        "Move the token caret right",
+        scope=Scope.VIEW,
     ),
-    ActionSpec("caret.previous", "Previous token", ("Left",), "Select", scope="view"),
-    ActionSpec("caret.line_down", "Token below", ("Down",), "Select", scope="view"),
-    ActionSpec("caret.line_up", "Token above", ("Up",), "Select", scope="view"),
-    ActionSpec("caret.first", "First token", ("Home",), "Select", scope="view"),
-    ActionSpec("caret.last", "Last token", ("End",), "Select", scope="view"),
+    ActionSpec("caret.previous", "Previous token", ("Left",), "Select", scope=Scope.VIEW),
+    ActionSpec("caret.line_down", "Token below", ("Down",), "Select", scope=Scope.VIEW),
+    ActionSpec("caret.line_up", "Token above", ("Up",), "Select", scope=Scope.VIEW),
+    ActionSpec("caret.first", "First token", ("Home",), "Select", scope=Scope.VIEW),
+    ActionSpec("caret.last", "Last token", ("End",), "Select", scope=Scope.VIEW),
     ActionSpec(
         "selection.grow",
         "Grow selection",
         ("Shift+Right",),
         "Select",
         "Extend the token selection by one token to the right",
-        scope="view",
+        scope=Scope.VIEW,
     ),
     ActionSpec(
         "selection.shrink",
@@ -59,17 +98,23 @@ ACTIONS: tuple[ActionSpec, ...] = (
         ("Shift+Left",),
         "Select",
         "Extend the token selection by one token to the left",
-        scope="view",
+        scope=Scope.VIEW,
     ),
-    ActionSpec("selection.clear", "Clear selection", ("Esc",), "Select", scope="view"),
-    ActionSpec("span.next", "Next span", ("Tab",), "Select", scope="view"),
-    ActionSpec("span.previous", "Previous span", ("Shift+Tab",), "Select", scope="view"),
+    ActionSpec("selection.clear", "Clear selection", ("Esc",), "Select", scope=Scope.VIEW),
+    ActionSpec("span.next", "Next span", ("Tab",), "Select", scope=Scope.VIEW),
+    ActionSpec("span.previous", "Previous span", ("Shift+Tab",), "Select", scope=Scope.VIEW),
     # editing spans
-    ActionSpec("span.delete", "Delete span", ("Delete", "Backspace"), "Edit", scope="view"),
-    ActionSpec("span.start_left", "Start one token left", ("Alt+Left",), "Edit", scope="view"),
-    ActionSpec("span.start_right", "Start one token right", ("Alt+Right",), "Edit", scope="view"),
-    ActionSpec("span.end_left", "End one token left", ("Alt+Shift+Left",), "Edit", scope="view"),
-    ActionSpec("span.end_right", "End one token right", ("Alt+Shift+Right",), "Edit", scope="view"),
+    ActionSpec("span.delete", "Delete span", ("Delete", "Backspace"), "Edit", scope=Scope.VIEW),
+    ActionSpec("span.start_left", "Start one token left", ("Alt+Left",), "Edit", scope=Scope.VIEW),
+    ActionSpec(
+        "span.start_right", "Start one token right", ("Alt+Right",), "Edit", scope=Scope.VIEW
+    ),
+    ActionSpec(
+        "span.end_left", "End one token left", ("Alt+Shift+Left",), "Edit", scope=Scope.VIEW
+    ),
+    ActionSpec(
+        "span.end_right", "End one token right", ("Alt+Shift+Right",), "Edit", scope=Scope.VIEW
+    ),
     ActionSpec("edit.undo", "Undo", ("Ctrl+Z",), "Edit"),
     ActionSpec("edit.redo", "Redo", ("Ctrl+Shift+Z", "Ctrl+Y"), "Edit"),
     ActionSpec(
@@ -120,14 +165,14 @@ ACTIONS: tuple[ActionSpec, ...] = (
         ("R",),
         "Relation",
         "From the selected span; Tab or Ctrl+F to the other span, then a relation key",
-        scope="view",
+        scope=Scope.VIEW,
     ),
-    ActionSpec("relation.next", "Next relation of the span", ("]",), "Relation", scope="view"),
+    ActionSpec("relation.next", "Next relation of the span", ("]",), "Relation", scope=Scope.VIEW),
     ActionSpec(
-        "relation.previous", "Previous relation of the span", ("[",), "Relation", scope="view"
+        "relation.previous", "Previous relation of the span", ("[",), "Relation", scope=Scope.VIEW
     ),
     ActionSpec(
-        "relation.reverse", "Reverse the selected relation", ("V",), "Relation", scope="view"
+        "relation.reverse", "Reverse the selected relation", ("V",), "Relation", scope=Scope.VIEW
     ),
     ActionSpec(
         "view.relations",
@@ -139,14 +184,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("help.keys", "Keyboard help", ("F1",), "Help"),
 )
 
-LABEL_PREFIX = "label."
-
 
 class KeymapError(ValueError):
     """The user's keymap file is unreadable or names unknown actions."""
-
-
-RELATION_PREFIX = "relation_label."
 
 
 def label_actions(labels: Iterable[Label]) -> list[ActionSpec]:
@@ -159,8 +199,8 @@ def label_actions(labels: Iterable[Label]) -> list[ActionSpec]:
             (label.hotkey,) if label.hotkey else (),
             "Relation label",
             label.description,
-            scope="view",
-            mode="relation",
+            scope=Scope.VIEW,
+            mode=KeyMode.RELATION,
         )
         if label.kind is LabelKind.RELATION
         else ActionSpec(
@@ -169,8 +209,8 @@ def label_actions(labels: Iterable[Label]) -> list[ActionSpec]:
             (label.hotkey,) if label.hotkey else (),
             "Label",
             label.description,
-            scope="view",
-            mode="entity",
+            scope=Scope.VIEW,
+            mode=KeyMode.ENTITY,
         )
         for label in labels
     ]
@@ -242,7 +282,10 @@ def find_conflicts(specs: Iterable[ActionSpec]) -> dict[str, list[str]]:
         clashing = [
             a.id
             for a in found
-            if any(b is not a and (not a.mode or not b.mode or a.mode == b.mode) for b in found)
+            if any(
+                b is not a and (KeyMode.ALWAYS in (a.mode, b.mode) or a.mode == b.mode)
+                for b in found
+            )
         ]
         if clashing:
             conflicts[key] = clashing

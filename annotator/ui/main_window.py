@@ -3,15 +3,13 @@ and the status bar, and wires the keymap's actions to the controller."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
-    QLineEdit,
     QMainWindow,
     QMenu,
     QMessageBox,
@@ -20,19 +18,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotator.evaluate import Evaluation, evaluate
-from annotator.export_options import ExportError, ExportOptions, ExportReport
-from annotator.model import Document, LabelKind, Span, Status
+from annotator.export_options import ExportError, ExportOptions
+from annotator.model import LabelKind, Status
 from annotator.store import Store
+from annotator.ui.actions import ActionHandlers
 from annotator.ui.background import BackgroundJob
 from annotator.ui.controller import ReviewController
-from annotator.ui.document_view import ARC_MODES, DocumentView
-from annotator.ui.evaluation_dialog import EvaluationDialog
+from annotator.ui.document_view import DocumentView
 from annotator.ui.export_dialog import ExportDialog
-from annotator.ui.help_dialog import HelpDialog
-from annotator.ui.keymap import LABEL_PREFIX, RELATION_PREFIX, ActionSpec, build_keymap
+from annotator.ui.find_bar import FindBar
+from annotator.ui.jobs import Exporter, start_evaluation, start_export
+from annotator.ui.keymap import LABEL_PREFIX, RELATION_PREFIX, ActionSpec, Scope, build_keymap
 from annotator.ui.models import DocumentListModel
-from annotator.ui.review import ReviewSession
+from annotator.ui.review import EditResult, ReviewSession
 from annotator.ui.side_panel import SidePanel, make_table
 from annotator.ui.status_bar import ReviewStatusBar
 from annotator.ui.window_layout import restore_layout, save_layout
@@ -60,11 +58,6 @@ STATUS_FILTERS: tuple[tuple[str, Status | None], ...] = (
     ("Rejected", Status.REJECTED),
     ("Skipped", Status.SKIPPED),
 )
-
-
-# Writes an export; given by the caller so that the window never imports spaCy
-# (the DocBin format needs it).
-Exporter = Callable[[Path, ExportOptions, Callable[[int, int], None]], ExportReport]
 
 
 class MainWindow(QMainWindow):
@@ -124,11 +117,7 @@ class MainWindow(QMainWindow):
         box.addWidget(self.document_table)
 
         centre = QWidget(self)
-        self.find_box = QLineEdit(centre)
-        self.find_box.setPlaceholderText(
-            "Find in text (Enter or F3: next, Shift+F3: previous, Esc: close)"
-        )
-        self.find_box.hide()
+        self.find_box = FindBar(centre)
         box = QVBoxLayout(centre)
         box.setContentsMargins(0, 0, 0, 0)
         box.addWidget(self.find_box)
@@ -152,27 +141,19 @@ class MainWindow(QMainWindow):
         self.setStatusBar(self.status)
 
     def _build_actions(self) -> None:
-        handlers = self._handlers()
+        handlers = ActionHandlers(self)
         menus = {group: self.menuBar().addMenu(f"&{group}") for group in MENU_ORDER}
         native = QKeySequence.SequenceFormat.NativeText
         for spec in self.keymap:
             action = QAction(spec.text, self)
             action.setShortcuts([QKeySequence(k) for k in spec.keys])
             action.setToolTip(spec.tip or spec.text)
-            if spec.id.startswith(LABEL_PREFIX):
-                action.triggered.connect(
-                    partial(self.controller.apply_label, spec.id[len(LABEL_PREFIX) :])
-                )
-            elif spec.id.startswith(RELATION_PREFIX):
-                action.triggered.connect(
-                    partial(self.controller.apply_relation_label, spec.id[len(RELATION_PREFIX) :])
-                )
-            else:
-                action.triggered.connect(handlers[spec.id])
+            name, args = spec.handler
+            action.triggered.connect(partial(getattr(handlers, name), *args))
             if spec.id == "view.show_deleted":
                 action.setCheckable(True)
             menu = menus[MENU_OF_GROUP.get(spec.group, spec.group)]
-            if spec.scope == "view":
+            if spec.scope is Scope.VIEW:
                 # Live only while the article has focus; the menu shows a proxy
                 # so that its shortcut is not registered window-wide too.
                 action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -189,61 +170,11 @@ class MainWindow(QMainWindow):
         self.actions_by_id["edit.undo"].setEnabled(False)
         self.actions_by_id["edit.redo"].setEnabled(False)
         self._set_relation_keys(False)
-        close_find = QShortcut(QKeySequence("Esc"), self.find_box)
-        close_find.setContext(Qt.ShortcutContext.WidgetShortcut)
-        close_find.activated.connect(self._close_find)
-
-    def _handlers(self) -> dict[str, Callable[[], object]]:
-        c = self.controller
-        return {
-            "caret.next": lambda: c.move_caret(1),
-            "caret.previous": lambda: c.move_caret(-1),
-            "caret.line_down": lambda: c.caret_line(1),
-            "caret.line_up": lambda: c.caret_line(-1),
-            "caret.first": lambda: c.caret_to(0),
-            "caret.last": lambda: c.caret_to(len(self.view.tokens) - 1),
-            "selection.grow": lambda: c.move_caret(1, extend=True),
-            "selection.shrink": lambda: c.move_caret(-1, extend=True),
-            "selection.clear": self.controller.clear_selection,
-            "span.next": lambda: c.select_neighbour_span(1),
-            "span.previous": lambda: c.select_neighbour_span(-1),
-            "span.delete": c.delete_selected,
-            "span.start_left": lambda: c.move_boundary(-1, 0),
-            "span.start_right": lambda: c.move_boundary(1, 0),
-            "span.end_left": lambda: c.move_boundary(0, -1),
-            "span.end_right": lambda: c.move_boundary(0, 1),
-            "edit.undo": self.session.undo_stack.undo,
-            "edit.redo": self.session.undo_stack.redo,
-            "doc.reset": self.session.reset_to_model,
-            "doc.accept": lambda: c.set_status_and_next(Status.ACCEPTED, self.next_to_review),
-            "doc.reject": lambda: c.set_status_and_next(Status.REJECTED, self.next_to_review),
-            "doc.skip": lambda: c.set_status_and_next(Status.SKIPPED, self.next_to_review),
-            "doc.next": lambda: self.step_document(1),
-            "doc.previous": lambda: self.step_document(-1),
-            "doc.list": self.document_table.setFocus,
-            "view.find": self._show_find,
-            "view.find_next": lambda: c.find(self.find_box.text(), 1),
-            "view.find_previous": lambda: c.find(self.find_box.text(), -1),
-            "view.zoom_in": lambda: self.view.zoom(1),
-            "view.zoom_out": lambda: self.view.zoom(-1),
-            "view.zoom_reset": lambda: self.view.zoom(0),
-            "view.show_deleted": self._toggle_deleted,
-            "view.relations": self._cycle_arc_mode,
-            "relation.start": c.start_relation,
-            "relation.next": lambda: c.select_neighbour_relation(1),
-            "relation.previous": lambda: c.select_neighbour_relation(-1),
-            "relation.reverse": c.reverse_selected,
-            "help.keys": lambda: HelpDialog(self.keymap, self).exec(),
-            "doc.export": self.export_dialog,
-            "doc.evaluate": self.evaluate,
-        }
 
     def _connect(self) -> None:
         s = self.session
         s.documentOpened.connect(self._on_document_opened)
-        s.spansChanged.connect(self._on_spans_changed)
-        s.statusChanged.connect(self._on_status_changed)
-        s.saved.connect(self._on_saved)
+        s.edited.connect(self._on_edited)
         s.failed.connect(self._on_failed)
         stack = s.undo_stack
         stack.canUndoChanged.connect(self.actions_by_id["edit.undo"].setEnabled)
@@ -251,17 +182,15 @@ class MainWindow(QMainWindow):
         stack.cleanChanged.connect(self._on_clean_changed)
         stack.indexChanged.connect(self._after_undo_step)
         self.controller.message.connect(self._show_message)
-        self.view.spanClicked.connect(self.controller.select_span)
-        self.view.relationClicked.connect(self.controller.select_relation)
+        self.controller.relationModeChanged.connect(self._set_relation_keys)
         self.view.contextMenuWanted.connect(self._context_menu)
         self.filter_box.currentIndexChanged.connect(self._on_filter)
         self.document_table.activated.connect(self._on_document_activated)
         self.document_table.clicked.connect(self._on_document_activated)
         self.side.span_table.clicked.connect(self._on_span_row)
         self.side.relation_table.clicked.connect(self._on_relation_row)
-        s.relationsChanged.connect(self._on_relations_changed)
-        self.controller.relationModeChanged.connect(self._set_relation_keys)
-        self.find_box.returnPressed.connect(lambda: self.controller.find(self.find_box.text(), 1))
+        self.find_box.findRequested.connect(self.controller.find)
+        self.find_box.closed.connect(self.view.setFocus)
 
     # ---- documents -----------------------------------------------------------
 
@@ -299,7 +228,7 @@ class MainWindow(QMainWindow):
         self.view.set_document(doc.text, doc.tokens, doc.sentence_starts)
         self.view.set_spans(self.session.gold, self.session.diff)
         self.view.set_relations(self.session.relations)
-        self._set_relation_keys(False)
+        self.controller.document_opened()
         self._refresh_side_panel()
         row = self.documents.row_of(doc_id)
         if row is not None:
@@ -309,25 +238,26 @@ class MainWindow(QMainWindow):
         self._update_title()
         self.view.setFocus()
 
-    def _on_spans_changed(self, touched: Sequence[Span]) -> None:
-        self.view.set_spans(self.session.gold, self.session.diff, touched)
-        self.view.spans_moved(touched)  # arcs follow their spans
-        # The lists beside the article follow once the article is repainted.
-        self._panel_timer.start()
-
-    def _on_relations_changed(self) -> None:
-        self.view.set_relations(self.session.relations)
-        self._panel_timer.start()
+    def _on_edited(self, result: EditResult) -> None:
+        """One committed edit: the article first, the lists beside it after the repaint."""
+        if result.spans_changed:
+            self.view.set_spans(self.session.gold, self.session.diff, result.touched_spans)
+        if result.relations_changed:
+            self.view.set_relations(self.session.relations)
+        self.controller.edited(result)
+        self.status.show_saved(f"version {result.version}")
+        self._update_title()
+        if result.status is not None:
+            self.documents.update_summary(self.store.document_summary(result.doc_id))
+            self._update_status()
+        if result.spans_changed or result.relations_changed:
+            self._panel_timer.start()
 
     def _refresh_after_edit(self) -> None:
         self._refresh_side_panel()
         doc_id = self.session.doc_id
         if doc_id is not None:
             self.documents.update_summary(self.store.document_summary(doc_id))
-
-    def _on_status_changed(self, doc_id: int, status: str) -> None:
-        self.documents.update_summary(self.store.document_summary(doc_id))
-        self._update_status()
 
     def _refresh_side_panel(self) -> None:
         doc = self.session.document
@@ -355,10 +285,6 @@ class MainWindow(QMainWindow):
         name = f"document {doc.id} ({doc.status.value})" if doc else "no documents"
         self.setWindowTitle(f"annotator — {name}[*]")
 
-    def _on_saved(self, what: str) -> None:
-        self.status.show_saved(what)
-        self._update_title()
-
     def _on_failed(self, message: str) -> None:
         self.status.show_failure(message)
 
@@ -385,21 +311,11 @@ class MainWindow(QMainWindow):
     def _set_relation_keys(self, relation_mode: bool) -> None:
         """Label keys mean entity labels, or relation labels while a relation is
         being made or is selected (the keymap lets the two share keys)."""
-        for action_id, action in self.actions_by_id.items():
-            if action_id.startswith(RELATION_PREFIX):
-                action.setEnabled(relation_mode)
-            elif action_id.startswith(LABEL_PREFIX):
-                action.setEnabled(not relation_mode)
-
-    def _cycle_arc_mode(self) -> None:
-        mode = ARC_MODES[(ARC_MODES.index(self.view.arc_mode) + 1) % len(ARC_MODES)]
-        self.view.set_arc_mode(mode)
-        text = {
-            "all": "All relations shown.",
-            "dim": "Relations of the selected span stand out; the others are dimmed.",
-            "hide": "Only the selected span's relations are shown.",
-        }[mode]
-        self.statusBar().showMessage(text, 5000)
+        for spec in self.keymap:
+            self.actions_by_id[spec.id].setEnabled(spec.mode.live(relation_mode))
+        stack = self.session.undo_stack
+        self.actions_by_id["edit.undo"].setEnabled(stack.canUndo())
+        self.actions_by_id["edit.redo"].setEnabled(stack.canRedo())
 
     def export_dialog(self) -> None:
         if self.exporter is None:
@@ -416,59 +332,12 @@ class MainWindow(QMainWindow):
             return
 
     def start_export(self, target: Path, options: ExportOptions) -> BackgroundJob:
-        exporter = self.exporter
-        assert exporter is not None
-
-        def job(progress: Callable[[int, int], None]) -> str:
-            report = exporter(target, options, progress)
-            files = ", ".join(str(f) for f in report.files)
-            return f"Exported {report.documents} documents ({options.format}) to {files}"
-
-        runner = BackgroundJob(job, f"Exporting ({options.format})…", self)
-        runner.finished.connect(lambda summary: self.statusBar().showMessage(summary, 15000))
-        runner.failed.connect(lambda message: QMessageBox.warning(self, "Export failed", message))
-        runner.start()
-        return runner
+        assert self.exporter is not None
+        return start_export(self, self.exporter, target, options)
 
     def evaluate(self) -> BackgroundJob:
         """Score the model layer against the accepted reviews, off the GUI thread."""
-        path = self.store.path
-        results: list[Evaluation] = []
-
-        def job(progress: Callable[[int, int], None]) -> str:
-            with Store.open(path) as store:
-                ids = store.document_ids(Status.ACCEPTED)
-
-                def documents() -> Iterator[Document]:
-                    for n, doc_id in enumerate(ids, 1):
-                        progress(n, len(ids))
-                        yield store.load_document(doc_id)
-
-                results.append(evaluate(documents()))
-            return f"Scored {len(ids)} documents"
-
-        runner = BackgroundJob(job, "Scoring the model against the reviews…", self)
-        runner.finished.connect(lambda _: EvaluationDialog(results[0], "accepted", self).show())
-        runner.failed.connect(lambda message: QMessageBox.warning(self, "Evaluation", message))
-        runner.start()
-        return runner
-
-    def _close_find(self) -> None:
-        self.find_box.hide()
-        self.view.setFocus()
-
-    def _show_find(self) -> None:
-        self.find_box.show()
-        self.find_box.setFocus()
-        self.find_box.selectAll()
-
-    def _toggle_deleted(self) -> None:
-        show = self.actions_by_id["view.show_deleted"].isChecked()
-        self.view.set_show_deleted(show)
-        count = len(self.session.diff.deleted)
-        self.statusBar().showMessage(
-            f"Showing {count} deleted model spans." if show else "Deleted model spans hidden.", 4000
-        )
+        return start_evaluation(self, self.store.path)
 
     def context_menu(self) -> QMenu:
         """The right-click menu: the same actions as the keys, for the mouse."""

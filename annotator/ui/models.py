@@ -133,9 +133,6 @@ class DocumentListModel(_TableModel):
         """How many documents match the filter, loaded or not."""
         return self._total
 
-    def summary_at(self, row: int) -> DocumentSummary:
-        return self._rows[row]
-
     def doc_id_at(self, row: int) -> int:
         return self._rows[row].id
 

@@ -3,14 +3,19 @@ going through the store first, then the undo stack, then the view.
 
 An edit is shown as done only after the store committed it. If the store
 refuses (conflict with another window, read-only or full disk, lock), the
-session reports it, reloads the document and drops the undo history of it.
+session reports it; a conflict, or any failure while undoing or redoing,
+reloads the document and drops its undo history, so the stack never claims a
+state the database does not hold.
+
+Every committed edit is announced once, as an ``EditResult`` saying what
+changed; the panels update themselves from it.
 """
 
 from __future__ import annotations
 
 import bisect
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
@@ -31,12 +36,24 @@ from annotator.store import Change, ConflictError, Store, StoreError
 from annotator.ui import commands
 
 
+@dataclass(frozen=True, slots=True)
+class EditResult:
+    """What one committed edit changed in the open document."""
+
+    doc_id: int
+    version: int
+    touched_spans: tuple[Span, ...] | None  # spans removed or added; None: all may have changed
+    relations_changed: bool
+    status: Status | None  # the new status, if it changed
+
+    @property
+    def spans_changed(self) -> bool:
+        return self.touched_spans is None or bool(self.touched_spans)
+
+
 class ReviewSession(QObject):
     documentOpened = Signal(int)  # doc id
-    spansChanged = Signal(object)  # list of touched spans
-    relationsChanged = Signal()  # the gold relations were reloaded
-    statusChanged = Signal(int, str)  # doc id, status value
-    saved = Signal(str)  # what was saved
+    edited = Signal(object)  # EditResult, after every committed edit
     failed = Signal(str)  # why an edit was not saved
 
     def __init__(self, store: Store, parent: QObject | None = None) -> None:
@@ -191,10 +208,12 @@ class ReviewSession(QObject):
         status: Status | None = None,
         reload_gold: bool = False,
     ) -> Change | None:
-        """Run a store edit for ``doc_id`` (opening it first if needed)."""
+        """Run a store edit of an undo command for ``doc_id`` (opening it first
+        if needed). If it fails, the document is reloaded and the undo history
+        dropped: the stack must not move past an edit that was not made."""
         if self.doc_id != doc_id:
             self.open(doc_id)
-        return self._apply(run, status=status, reload_gold=reload_gold)
+        return self._apply(run, status=status, reload_gold=reload_gold, recover=True)
 
     # ---- internals -------------------------------------------------------
 
@@ -212,8 +231,9 @@ class ReviewSession(QObject):
         *,
         status: Status | None = None,
         reload_gold: bool = False,
+        recover: bool = False,
     ) -> Change | None:
-        """Commit through the store, then update the in-memory state and signal."""
+        """Commit through the store, then update the in-memory state and announce it."""
         doc = self._require_document()
         try:
             change = run(doc.version)
@@ -221,42 +241,46 @@ class ReviewSession(QObject):
             self._recover(f"{exc} It was reloaded and its undo history cleared.")
             return None
         except StoreError as exc:
-            self.failed.emit(str(exc))
+            if recover:
+                self._recover(f"{exc} The document was reloaded and its undo history cleared.")
+            else:
+                self.failed.emit(str(exc))
             return None
         self.document = replace(doc, version=change.version, status=status or doc.status)
+        touched: tuple[Span, ...] | None
         if reload_gold:
-            touched = list(self.gold)
+            touched = None
             self.gold = sorted(self.store.annotations(doc.id, Layer.GOLD).spans, key=_start)
             self.diff = diff_layers(self._model_sorted, self.gold)
-            self.spansChanged.emit(touched + self.gold)
         else:
-            self._absorb(change)
-        if (
+            touched = self._absorb(change)
+        relations_changed = bool(
             change.relation is not None
             or change.removed_relations
             or reload_gold
-            or (change.removed_spans or change.added_spans)
-        ):
+            or change.removed_spans
+            or change.added_spans
+        )
+        if relations_changed:
             self.relations = self.store.relations(doc.id, Layer.GOLD)
-            self.relationsChanged.emit()
-        if status is not None and status != doc.status:
-            self.statusChanged.emit(doc.id, status.value)
-        self.saved.emit(f"version {change.version}")
+        new_status = status if status is not None and status != doc.status else None
+        self.edited.emit(EditResult(doc.id, change.version, touched, relations_changed, new_status))
         return change
 
-    def _absorb(self, change: Change) -> None:
-        """Fold a committed span change into the sorted in-memory gold list."""
+    def _absorb(self, change: Change) -> tuple[Span, ...]:
+        """Fold a committed span change into the sorted in-memory gold list;
+        returns the spans taken out and put in."""
         updated = [s for s in (change.span, *change.added_spans) if s is not None]
         replaced = {s.id for s in change.removed_spans} | {s.id for s in updated}
         if not replaced:
-            return
+            return ()
         touched = [s for s in self.gold if s.id in replaced]
         self.gold = [s for s in self.gold if s.id not in replaced]
         for span in dict.fromkeys(updated):
             bisect.insort(self.gold, span, key=_start)
             touched.append(span)
         self.diff = refresh_diff(self.diff, self._model_sorted, self.gold, touched)
-        self.spansChanged.emit(touched)
+        return tuple(touched)
 
     def _recover(self, message: str) -> None:
         doc_id = self.doc_id

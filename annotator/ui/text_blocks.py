@@ -1,12 +1,16 @@
 """Lazily laid-out text blocks for the document view.
 
 The text is cut into blocks (paragraphs, long ones cut at sentence starts). Each
-block gets a QTextLayout only when it is first needed (painted or hit-tested);
-until then its height is estimated from its length. Above every text line sits
-a band for the label tags of the spans that start on that line; its height
-depends on how many tag rows the line needs (``stacking.stack_levels``). Above
-the tags sit the rows of the relation arcs that the line shows
-(``arc_layout.line_segments``).
+block gets a QTextLayout and a ``BlockScene`` only when it is first needed
+(painted or hit-tested); until then its height is estimated from its length.
+Above every text line sits a band for the label tags of the spans that start on
+that line (``stacking.stack_levels``), and above the tags the rows of the
+relation arcs that the line shows (``arc_layout.line_segments``).
+
+A laid-out block remembers the ``BlockContent`` it was built from. Whenever a
+block is used, its content is taken afresh from the current spans, deleted
+spans and arcs; if it differs, the block is laid out again. So what is drawn is
+always a function of the data, whatever an edit forgot to invalidate.
 """
 
 from __future__ import annotations
@@ -14,8 +18,8 @@ from __future__ import annotations
 import bisect
 import itertools
 import math
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF
 from PySide6.QtGui import (
@@ -28,32 +32,25 @@ from PySide6.QtGui import (
     QTextOption,
 )
 
-from annotator.model import Span
-from annotator.ui.arc_layout import ArcEnds, ArcSegment, line_segments
+from annotator.model import Change, Span
+from annotator.ui.arc_layout import line_segments
+from annotator.ui.scene import (
+    ArcPiece,
+    BlockContent,
+    BlockScene,
+    Box,
+    LineScene,
+    RelationArc,
+    SpanMark,
+    Tag,
+    ghost_tag,
+)
 from annotator.ui.stacking import split_blocks, stack_levels
 
 TAG_PAD_X = 4.0
 TAG_GAP = 3.0
 LINE_GAP = 3.0
-
-
-@dataclass(slots=True)
-class Tag:
-    span_index: int  # index into TextBlocks.spans, or -1 - index into TextBlocks.ghosts
-    x: float
-    width: float
-    level: int
-
-
-@dataclass(slots=True)
-class LineInfo:
-    y: float  # top of the text line, relative to the block
-    band: float  # height of the tag band above the line
-    start: int  # first character (absolute offset)
-    end: int  # one past the last character (absolute offset)
-    tags: list[Tag] = field(default_factory=list)
-    tag_rows: int = 0
-    arcs: list[ArcSegment] = field(default_factory=list)
+LONG_ARC = 2000  # arcs longer than this (characters) are kept in a short list of their own
 
 
 @dataclass(slots=True)
@@ -61,7 +58,8 @@ class Block:
     start: int
     end: int
     layout: QTextLayout | None = None
-    lines: list[LineInfo] = field(default_factory=list)
+    scene: BlockScene | None = None
+    content: BlockContent | None = None  # what layout and scene were built from
     height: float = 0.0
 
 
@@ -73,11 +71,14 @@ class TextBlocks:
         self.blocks: list[Block] = []
         self._block_starts: list[int] = []
         self.spans: Sequence[Span] = ()
-        self.tag_text: Callable[[Span], str] = lambda span: span.label
+        self.changes: Mapping[int, Change] = {}
         self.ghosts: Sequence[Span] = ()  # deleted model spans, drawn on demand
-        self.arcs: list[ArcEnds] = []  # relations, by their first anchor
         self._span_starts: list[int] = []
         self._span_ends: list[int] = []
+        self._ghost_starts: list[int] = []
+        self._arcs: dict[int, RelationArc] = {}  # relation id -> arc
+        self._arc_keys: list[tuple[int, int]] = []  # (lo, relation id) of short arcs, sorted
+        self._long_arcs: dict[int, RelationArc] = {}
         self._tops: list[float] = [0.0]
         self._tops_dirty = True
         self.width = 600.0
@@ -92,49 +93,56 @@ class TextBlocks:
         self.text = text
         self.blocks = [Block(s, e) for s, e in split_blocks(text, sentence_start_chars)]
         self._block_starts = [b.start for b in self.blocks]
+        self.spans, self.changes, self.ghosts = (), {}, ()
+        self._span_starts, self._span_ends, self._ghost_starts = [], [], []
+        self._arcs, self._arc_keys, self._long_arcs = {}, [], {}
         self.invalidate_all()
 
     def set_spans(
         self,
         spans: Sequence[Span],
-        tag_text: Callable[[Span], str],
-        touched: Sequence[Span] | None = None,
+        changes: Mapping[int, Change],
+        touched: Iterable[tuple[int, int]] | None = None,
     ) -> None:
-        """Replace the spans (sorted by start, not overlapping). Only the blocks
-        holding a ``touched`` span are laid out again; all of them if it is None."""
+        """Replace the spans (sorted by start, not overlapping) and their changes
+        from the model. The blocks over the ``touched`` character ranges get
+        their heights measured again at once (all blocks if None); any other
+        block whose content changed is laid out again when it is next used."""
         self.spans = spans
-        self.tag_text = tag_text
+        self.changes = changes
         self._span_starts = [s.start for s in spans]
         self._span_ends = [s.end for s in spans]
-        if touched is None:
-            self.invalidate_all()
-            return
-        for b in sorted({b for s in touched for b in self.blocks_of(s.start, s.end)}):
-            self._drop(b)
-
-    def set_arcs(self, arcs: Sequence[ArcEnds], touched: Sequence[tuple[int, int]] | None) -> None:
-        """Replace the relation arcs; lay out again the blocks that the character
-        ranges ``touched`` cover (all blocks if None)."""
-        self.arcs = sorted(arcs, key=lambda a: a.lo)
-        if touched is None:
-            self.invalidate_all()
-            return
-        dirty: set[int] = set()
-        for lo, hi in touched:
-            dirty.update(self.blocks_of(lo, hi + 1))
-        for b in sorted(dirty):
-            self._drop(b)
-
-    @property
-    def arc_height(self) -> float:
-        return self._tag_metrics.height() + 3
+        self._drop_ranges(touched)
 
     def set_ghosts(self, ghosts: Sequence[Span]) -> None:
         self.ghosts = sorted(ghosts, key=lambda s: s.start)
+        self._ghost_starts = [g.start for g in self.ghosts]
         self.invalidate_all()
 
-    def ghosts_in(self, start: int, end: int) -> list[int]:
-        return [i for i, g in enumerate(self.ghosts) if g.start < end and start < g.end]
+    def update_arcs(self, removed: Iterable[int], added: Iterable[RelationArc]) -> None:
+        """Take out the arcs of the relation ids ``removed``, put in ``added``."""
+        touched: list[tuple[int, int]] = []
+        for relation_id in removed:
+            arc = self._arcs.pop(relation_id, None)
+            if arc is None:
+                continue
+            touched.append((arc.ends.lo, arc.ends.hi + 1))
+            if self._long_arcs.pop(relation_id, None) is None:
+                key = (arc.ends.lo, relation_id)
+                i = bisect.bisect_left(self._arc_keys, key)
+                if i < len(self._arc_keys) and self._arc_keys[i] == key:
+                    del self._arc_keys[i]
+        for arc in added:
+            self._arcs[arc.id] = arc
+            touched.append((arc.ends.lo, arc.ends.hi + 1))
+            if arc.ends.hi - arc.ends.lo > LONG_ARC:
+                self._long_arcs[arc.id] = arc
+            else:
+                bisect.insort(self._arc_keys, (arc.ends.lo, arc.id))
+        self._drop_ranges(touched)
+
+    def arc(self, relation_id: int) -> RelationArc | None:
+        return self._arcs.get(relation_id)
 
     def set_geometry(self, width: float, font: QFont) -> None:
         if width == self.width and font == self.font:
@@ -156,8 +164,51 @@ class TextBlocks:
     def tag_height(self) -> float:
         return self._tag_metrics.height() + 2
 
+    @property
+    def arc_height(self) -> float:
+        return self._tag_metrics.height() + 3
+
     def tag_width(self, text: str) -> float:
         return self._tag_metrics.horizontalAdvance(text) + 2 * TAG_PAD_X
+
+    # ---- content -------------------------------------------------------
+
+    def spans_in(self, start: int, end: int) -> range:
+        """Indexes (into ``spans``) of the spans that share characters with ``[start, end)``."""
+        first = bisect.bisect_right(self._span_ends, start)
+        last = bisect.bisect_left(self._span_starts, end)
+        return range(first, max(first, last))
+
+    def content(self, index: int) -> BlockContent:
+        """What block ``index`` shows, taken from the current data."""
+        block = self.blocks[index]
+        start, end = block.start, block.end
+        changes = self.changes
+        marks = tuple(
+            SpanMark(s.id, s.start, s.end, s.label, changes.get(s.id, Change.SAME))
+            if s.id is not None
+            else SpanMark(None, s.start, s.end, s.label)
+            for s in (self.spans[i] for i in self.spans_in(start, max(end, start + 1)))
+        )
+        ghosts: tuple[Span, ...] = ()
+        if self.ghosts:
+            last = bisect.bisect_left(self._ghost_starts, max(end, start + 1))
+            ghosts = tuple(g for g in self.ghosts[:last] if g.end > start)
+        return BlockContent(marks, ghosts, self._arcs_touching(start, end))
+
+    def _arcs_touching(self, start: int, end: int) -> tuple[RelationArc, ...]:
+        if not self._arcs:
+            return ()
+        lo = bisect.bisect_left(self._arc_keys, (start - LONG_ARC, -1))
+        hi = bisect.bisect_left(self._arc_keys, (max(end, start + 1), -1))
+        found = [self._arcs[rid] for _, rid in self._arc_keys[lo:hi]]
+        found += self._long_arcs.values()
+        return tuple(
+            sorted(
+                (a for a in found if a.ends.lo < max(end, start + 1) and a.ends.hi >= start),
+                key=lambda a: (a.ends.lo, a.id),
+            )
+        )
 
     # ---- geometry ------------------------------------------------------
 
@@ -178,25 +229,38 @@ class TextBlocks:
     def blocks_of(self, start: int, end: int) -> range:
         return range(self.block_of(start), self.block_of(max(start, end - 1)) + 1)
 
-    def spans_in(self, start: int, end: int) -> range:
-        """Indexes of the spans that share characters with ``[start, end)``."""
-        first = bisect.bisect_right(self._span_ends, start)
-        last = bisect.bisect_left(self._span_starts, end)
-        return range(first, max(first, last))
-
     def laid_out(self, index: int) -> Block:
+        """Block ``index``, laid out for its current content."""
         block = self.blocks[index]
-        if block.layout is None:
-            self._layout(block)
+        content = self.content(index)
+        if block.layout is None or block.content != content:
+            self._layout(block, content)
             self._tops_dirty = True
         return block
 
+    def scene(self, index: int) -> BlockScene:
+        scene = self.laid_out(index).scene
+        assert scene is not None
+        return scene
+
     # ---- internals -----------------------------------------------------
+
+    def _drop_ranges(self, ranges: Iterable[tuple[int, int]] | None) -> None:
+        if ranges is None:
+            self.invalidate_all()
+            return
+        dirty: set[int] = set()
+        for lo, hi in ranges:
+            dirty.update(self.blocks_of(lo, hi))
+        for b in dirty:
+            if self.blocks[b].layout is not None:
+                self._drop(b)
 
     def _drop(self, index: int) -> None:
         block = self.blocks[index]
         block.layout = None
-        block.lines = []
+        block.scene = None
+        block.content = None
         block.height = self._estimate(block)
         self._tops_dirty = True
 
@@ -217,45 +281,57 @@ class TextBlocks:
             self._tops_dirty = False
         return self._tops
 
-    def _layout(self, block: Block) -> None:
-        text = self.text[block.start : block.end]
-        layout = QTextLayout(text, self.font)
+    def _layout(self, block: Block, content: BlockContent) -> None:
+        base = block.start
+        layout = QTextLayout(self.text[base : block.end], self.font)
         layout.setCacheEnabled(True)
         option = QTextOption()
         option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
         layout.setTextOption(option)
-        span_range = self.spans_in(block.start, block.end)
-        layout.setFormats([self._format(i, block) for i in span_range])
-        arcs = [a for a in self.arcs if a.lo < block.end and a.hi >= block.start]
+        layout.setFormats([self._format(span, block) for span in content.spans])
         layout.beginLayout()
         y = 0.0
-        lines: list[LineInfo] = []
+        lines: list[LineScene] = []
         while True:
             line = layout.createLine()
             if not line.isValid():
                 break
             line.setLineWidth(self.width)
-            start = block.start + line.textStart()
-            info = LineInfo(0.0, 0.0, start, start + line.textLength())
-            self._place_tags(info, line, span_range, block.start)
-            info.tag_rows = 1 + max((t.level for t in info.tags), default=-1)
-            info.band = info.tag_rows * self.tag_height + (TAG_GAP if info.tag_rows else 0.0)
-            if arcs:
-                info.arcs = self._place_arcs(info, line, arcs, block.start)
-                arc_rows = 1 + max((s.level for s in info.arcs), default=-1)
-                info.band += arc_rows * self.arc_height
-            y += info.band
-            info.y = y
+            start = base + line.textStart()
+            end = start + line.textLength()
+            boxes = tuple(
+                Box(
+                    s,
+                    cursor_x(line, max(s.start, start) - base),
+                    cursor_x(line, min(s.end, end) - base),
+                )
+                for s in content.spans
+                if s.start < end and start < s.end
+            )
+            ghosts = tuple(
+                (cursor_x(line, max(g.start, start) - base), cursor_x(line, min(g.end, end) - base))
+                for g in content.ghosts
+                if g.start < end and start < g.end
+            )
+            tags = self._place_tags(line, start, end, base, content)
+            tag_rows = 1 + max((t.level for t in tags), default=-1)
+            band = tag_rows * self.tag_height + (TAG_GAP if tag_rows else 0.0)
+            arcs = self._place_arcs(line, start, end, base, content.arcs)
+            band += (1 + max((p.level for p in arcs), default=-1)) * self.arc_height
+            y += band
             line.setPosition(QPointF(0.0, y))
+            lines.append(
+                LineScene(start, end, y, line.height(), tag_rows, boxes, ghosts, tags, arcs)
+            )
             y += line.height() + LINE_GAP
-            lines.append(info)
         layout.endLayout()
+        height = y + LINE_GAP + self._paragraph_gap(block)
         block.layout = layout
-        block.lines = lines
-        block.height = y + LINE_GAP + self._paragraph_gap(block)
+        block.scene = BlockScene(block.start, block.end, height, tuple(lines))
+        block.content = content
+        block.height = height
 
-    def _format(self, index: int, block: Block) -> QTextLayout.FormatRange:
-        span = self.spans[index]
+    def _format(self, span: SpanMark, block: Block) -> QTextLayout.FormatRange:
         start = max(span.start, block.start)
         end = min(span.end, block.end)
         fmt = QTextCharFormat()
@@ -267,33 +343,41 @@ class TextBlocks:
         return rng
 
     def _place_arcs(
-        self, info: LineInfo, line: QTextLine, arcs: list[ArcEnds], base: int
-    ) -> list[ArcSegment]:
+        self, line: QTextLine, start: int, end: int, base: int, arcs: Sequence[RelationArc]
+    ) -> tuple[ArcPiece, ...]:
+        if not arcs:
+            return ()
+
         def anchor_x(span: tuple[int, int]) -> float:
-            start, end = span
-            left = cursor_x(line, start - base)
-            right = cursor_x(line, min(end, info.end) - base)
+            left = cursor_x(line, span[0] - base)
+            right = cursor_x(line, min(span[1], end) - base)
             return (left + right) / 2
 
-        return line_segments(arcs, info.start, info.end, self.width, anchor_x)
+        by_id = {a.id: a for a in arcs}
+        segments = line_segments([a.ends for a in arcs], start, end, self.width, anchor_x)
+        return tuple(
+            ArcPiece(by_id[s.arc], s.left, s.right, s.opens, s.closes, s.level) for s in segments
+        )
 
-    def _place_tags(self, info: LineInfo, line: QTextLine, span_range: range, base: int) -> None:
-        placed: list[Tag] = []
-        for i in span_range:
-            span = self.spans[i]
-            if not info.start <= span.start < info.end or span.start >= span.end:
-                continue
-            x = cursor_x(line, span.start - base)
-            placed.append(Tag(i, x, self.tag_width(self.tag_text(span)), 0))
-        for k in self.ghosts_in(info.start, info.end) if self.ghosts else ():
-            ghost = self.ghosts[k]
-            if info.start <= ghost.start < info.end:
+    def _place_tags(
+        self, line: QTextLine, start: int, end: int, base: int, content: BlockContent
+    ) -> tuple[Tag, ...]:
+        placed: list[tuple[str, str, int | None, float, float]] = []
+        for span in content.spans:
+            if start <= span.start < end and span.start < span.end:
+                text = span.tag_text
+                x = cursor_x(line, span.start - base)
+                placed.append((text, span.label, span.id, x, self.tag_width(text)))
+        for ghost in content.ghosts:
+            if start <= ghost.start < end:
+                text = ghost_tag(ghost)
                 x = cursor_x(line, ghost.start - base)
-                placed.append(Tag(-1 - k, x, self.tag_width(ghost_tag(ghost)), 0))
-        levels = stack_levels([(t.x, t.x + t.width) for t in placed], gap=2.0)
-        for tag, level in zip(placed, levels, strict=True):
-            tag.level = level
-        info.tags = placed
+                placed.append((text, ghost.label, None, x, self.tag_width(text)))
+        levels = stack_levels([(x, x + w) for _, _, _, x, w in placed], gap=2.0)
+        return tuple(
+            Tag(text, label, span_id, x, w, level)
+            for (text, label, span_id, x, w), level in zip(placed, levels, strict=True)
+        )
 
 
 def cursor_x(line: QTextLine, position: int) -> float:
@@ -302,7 +386,3 @@ def cursor_x(line: QTextLine, position: int) -> float:
     if isinstance(result, tuple):
         return float(result[0])
     return float(result)  # type: ignore[arg-type]
-
-
-def ghost_tag(span: Span) -> str:
-    return f"\u2212{span.label}"

@@ -1,0 +1,160 @@
+"""One method per keymap action (``ActionSpec.handler`` names it). Each method
+only delegates: editing to the review controller, documents and dialogs to the
+window."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from annotator.model import Status
+from annotator.ui.help_dialog import HelpDialog
+
+if TYPE_CHECKING:
+    from annotator.ui.main_window import MainWindow
+
+
+class ActionHandlers:
+    def __init__(self, window: MainWindow) -> None:
+        self.window = window
+        self.c = window.controller
+
+    # ---- caret and selection ------------------------------------------------
+
+    def caret_next(self) -> None:
+        self.c.move_caret(1)
+
+    def caret_previous(self) -> None:
+        self.c.move_caret(-1)
+
+    def caret_line_down(self) -> None:
+        self.c.caret_line(1)
+
+    def caret_line_up(self) -> None:
+        self.c.caret_line(-1)
+
+    def caret_first(self) -> None:
+        self.c.caret_to(0)
+
+    def caret_last(self) -> None:
+        self.c.caret_to(len(self.window.view.tokens) - 1)
+
+    def selection_grow(self) -> None:
+        self.c.move_caret(1, extend=True)
+
+    def selection_shrink(self) -> None:
+        self.c.move_caret(-1, extend=True)
+
+    def selection_clear(self) -> None:
+        self.c.clear_selection()
+
+    def span_next(self) -> None:
+        self.c.select_neighbour_span(1)
+
+    def span_previous(self) -> None:
+        self.c.select_neighbour_span(-1)
+
+    # ---- edits ----------------------------------------------------------------
+
+    def apply_label(self, label: str) -> None:
+        self.c.apply_label(label)
+
+    def apply_relation_label(self, label: str) -> None:
+        self.c.apply_relation_label(label)
+
+    def span_delete(self) -> None:
+        self.c.delete_selected()
+
+    def span_start_left(self) -> None:
+        self.c.move_boundary(-1, 0)
+
+    def span_start_right(self) -> None:
+        self.c.move_boundary(1, 0)
+
+    def span_end_left(self) -> None:
+        self.c.move_boundary(0, -1)
+
+    def span_end_right(self) -> None:
+        self.c.move_boundary(0, 1)
+
+    def edit_undo(self) -> None:
+        self.window.session.undo_stack.undo()
+
+    def edit_redo(self) -> None:
+        self.window.session.undo_stack.redo()
+
+    def doc_reset(self) -> None:
+        self.window.session.reset_to_model()
+
+    # ---- documents ------------------------------------------------------------
+
+    def doc_accept(self) -> None:
+        self.c.set_status_and_next(Status.ACCEPTED, self.window.next_to_review)
+
+    def doc_reject(self) -> None:
+        self.c.set_status_and_next(Status.REJECTED, self.window.next_to_review)
+
+    def doc_skip(self) -> None:
+        self.c.set_status_and_next(Status.SKIPPED, self.window.next_to_review)
+
+    def doc_next(self) -> None:
+        self.window.step_document(1)
+
+    def doc_previous(self) -> None:
+        self.window.step_document(-1)
+
+    def doc_list(self) -> None:
+        self.window.document_table.setFocus()
+
+    def doc_export(self) -> None:
+        self.window.export_dialog()
+
+    def doc_evaluate(self) -> None:
+        self.window.evaluate()
+
+    # ---- view -----------------------------------------------------------------
+
+    def view_find(self) -> None:
+        self.window.find_box.open_bar()
+
+    def view_find_next(self) -> None:
+        self.c.find(self.window.find_box.text(), 1)
+
+    def view_find_previous(self) -> None:
+        self.c.find(self.window.find_box.text(), -1)
+
+    def view_zoom_in(self) -> None:
+        self.window.view.zoom(1)
+
+    def view_zoom_out(self) -> None:
+        self.window.view.zoom(-1)
+
+    def view_zoom_reset(self) -> None:
+        self.window.view.zoom(0)
+
+    def view_show_deleted(self) -> None:
+        show = self.c.toggle_deleted()
+        self.window.actions_by_id["view.show_deleted"].setChecked(show)
+        count = len(self.window.session.diff.deleted)
+        self.window.statusBar().showMessage(
+            f"Showing {count} deleted model spans." if show else "Deleted model spans hidden.", 4000
+        )
+
+    def view_relations(self) -> None:
+        self.c.cycle_arc_mode()
+
+    # ---- relations ------------------------------------------------------------
+
+    def relation_start(self) -> None:
+        self.c.start_relation()
+
+    def relation_next(self) -> None:
+        self.c.select_neighbour_relation(1)
+
+    def relation_previous(self) -> None:
+        self.c.select_neighbour_relation(-1)
+
+    def relation_reverse(self) -> None:
+        self.c.reverse_selected()
+
+    def help_keys(self) -> None:
+        HelpDialog(self.window.keymap, self.window).exec()
