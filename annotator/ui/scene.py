@@ -146,6 +146,7 @@ class Outline(Enum):
 
 @dataclass(frozen=True, slots=True)
 class BoxDrawing:
+    span_id: int | None
     line: int
     left: float
     right: float
@@ -156,6 +157,8 @@ class BoxDrawing:
 
 @dataclass(frozen=True, slots=True)
 class TagDrawing:
+    span_id: int | None  # None for a deleted model span
+    label: str
     line: int
     x: float
     width: float
@@ -238,14 +241,25 @@ def draw_block(
             else:
                 outline = Outline.NONE
             color = palette.colors.get(span.label, DEFAULT_COLOR)
-            boxes.append(BoxDrawing(n, box.left, box.right, span.label, color, outline))
+            boxes.append(BoxDrawing(span.id, n, box.left, box.right, span.label, color, outline))
         if state.show_deleted:
             ghosts.extend(Stripe(n, left, right) for left, right in line.ghosts)
         for tag in line.tags:
             selected = tag.span_id is not None and tag.span_id == state.selected_span
             color = palette.colors.get(tag.label, DEFAULT_COLOR)
             tags.append(
-                TagDrawing(n, tag.x, tag.width, tag.level, tag.text, color, selected, tag.ghost)
+                TagDrawing(
+                    tag.span_id,
+                    tag.label,
+                    n,
+                    tag.x,
+                    tag.width,
+                    tag.level,
+                    tag.text,
+                    color,
+                    selected,
+                    tag.ghost,
+                )
             )
         for piece in line.arcs:
             arc = piece.arc

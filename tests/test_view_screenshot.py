@@ -1,0 +1,99 @@
+"""Pixels: after a keyboard review, the article looks exactly like a fresh
+window's on the same database, at every scroll position."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
+
+from annotator.ui.app import create_window
+
+NONE = Qt.KeyboardModifier.NoModifier
+SHIFT = Qt.KeyboardModifier.ShiftModifier
+CTRL = Qt.KeyboardModifier.ControlModifier
+ALT = Qt.KeyboardModifier.AltModifier
+
+REVIEW: list[tuple[Qt.Key, Qt.KeyboardModifier]] = [
+    # lay a label over the first two tokens (replacing the span there)
+    (Qt.Key.Key_Home, NONE),
+    (Qt.Key.Key_Right, SHIFT),
+    (Qt.Key.Key_2, NONE),
+    # delete the fourth span, relabel the sixth, grow the seventh
+    *[(Qt.Key.Key_Tab, NONE)] * 3,
+    (Qt.Key.Key_Delete, NONE),
+    *[(Qt.Key.Key_Tab, NONE)] * 2,
+    (Qt.Key.Key_1, NONE),
+    (Qt.Key.Key_Tab, NONE),
+    (Qt.Key.Key_Right, ALT | SHIFT),
+    # a relation from the next span to the one after, then relabel it
+    (Qt.Key.Key_Tab, NONE),
+    (Qt.Key.Key_R, NONE),
+    (Qt.Key.Key_Tab, NONE),
+    (Qt.Key.Key_2, NONE),
+    (Qt.Key.Key_4, NONE),
+    (Qt.Key.Key_Escape, NONE),
+    # undo the relabel of the relation, redo it, and relabel two more spans
+    (Qt.Key.Key_Z, CTRL),
+    (Qt.Key.Key_Z, CTRL | SHIFT),
+    *[(Qt.Key.Key_Tab, NONE)] * 5,
+    (Qt.Key.Key_3, NONE),
+    *[(Qt.Key.Key_Tab, NONE)] * 4,
+    (Qt.Key.Key_5, NONE),
+    # an add in the first line again: every later span moves up in the list
+    (Qt.Key.Key_Home, NONE),
+    *[(Qt.Key.Key_Right, NONE)] * 3,
+    (Qt.Key.Key_3, NONE),
+    (Qt.Key.Key_Escape, NONE),
+    (Qt.Key.Key_Escape, NONE),
+    (Qt.Key.Key_Home, NONE),
+]
+
+
+def scroll_through(view) -> list[int]:
+    """Scroll the article from top to bottom a page at a time (laying out every
+    block); returns the scroll positions visited."""
+    bar = view.verticalScrollBar()
+    positions = []
+    value = 0
+    while True:
+        bar.setValue(value)
+        view.viewport().grab()
+        positions.append(bar.value())
+        if bar.value() >= bar.maximum():
+            break
+        value += max(1, bar.pageStep() // 2)
+    return positions
+
+
+def shot(view, position: int) -> QImage:
+    view.verticalScrollBar().setValue(position)
+    return view.viewport().grab().toImage()
+
+
+def test_reviewed_article_matches_a_fresh_window_pixel_for_pixel(qtbot, window, sample_store):
+    window.resize(1100, 700)
+    view = window.view
+    scroll_through(view)  # every block laid out before the edits
+    view.verticalScrollBar().setValue(0)
+    version = window.session.version
+    for key, modifier in REVIEW:
+        qtbot.keyClick(view, key, modifier)
+    assert window.session.version >= version + 8  # the review was saved
+
+    fresh = create_window(sample_store)
+    qtbot.addWidget(fresh)
+    fresh.resize(window.size())
+    fresh.splitter.setSizes(window.splitter.sizes())
+    fresh.show()
+    qtbot.waitExposed(fresh)
+    fresh.view.setFocus()
+    qtbot.keyClick(fresh.view, Qt.Key.Key_Home)
+    qtbot.waitUntil(lambda: fresh.view.viewport().size() == view.viewport().size())
+
+    scroll_through(view)  # the blocks the edits changed are measured again
+    scroll_through(fresh.view)
+    positions = scroll_through(view)
+    assert scroll_through(fresh.view) == positions
+    assert len(positions) >= 3  # the article is longer than the window
+    for position in positions:
+        assert shot(view, position) == shot(fresh.view, position), f"at scroll {position}"
