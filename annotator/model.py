@@ -325,7 +325,7 @@ def diff_layers(model: Sequence[Span], gold: Sequence[Span]) -> LayerDiff:
 
 def spans_overlapping(spans: Sequence[Span], start: int, end: int) -> list[Span]:
     """The spans of a list sorted by start that share characters with ``[start, end)``."""
-    i = bisect.bisect_left([s.start for s in spans], end)
+    i = bisect.bisect_left(spans, end, key=_span_start)
     found = []
     while i > 0:
         i -= 1
@@ -335,6 +335,10 @@ def spans_overlapping(spans: Sequence[Span], start: int, end: int) -> list[Span]
         elif span.start < start - MAX_SPAN_SCAN:
             break
     return found[::-1]
+
+
+def _span_start(span: Span) -> int:
+    return span.start
 
 
 # How far back spans_overlapping looks for a long span that starts before the range.
@@ -361,8 +365,10 @@ def refresh_diff(
         start, end = wider
     local_gold = spans_overlapping(gold, start, end)
     local = diff_layers(spans_overlapping(model, start, end), local_gold)
-    stale = {s.id for s in touched} | {s.id for s in local_gold}
-    changes = {k: v for k, v in diff.changes.items() if k not in stale}
+    changes = dict(diff.changes)
+    for span in (*touched, *local_gold):
+        if span.id is not None:
+            changes.pop(span.id, None)
     changes.update(local.changes)
     deleted = [d for d in diff.deleted if not (d.start < end and start < d.end)]
     deleted.extend(local.deleted)

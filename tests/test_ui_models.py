@@ -457,3 +457,35 @@ def test_palette_counts_survive_set_labels_and_empty_palette_emits_nothing(store
     model.set_labels(store.labels())
     gpe = next(r for r in range(model.rowCount()) if model.label_at(r).name == "GPE")
     assert cell(model, gpe, 2) == "4"
+
+
+@fail_on_qt_warnings
+@both_testers
+def test_span_list_follows_an_edit_row_by_row(qtmodeltester, force_py):
+    """An add replacing a span, a relabel, a resize and a delete, applied as one
+    edit: the rows equal those of a fresh model, and only those rows moved."""
+    text = "Antony Blinken met Ararat Mirzoyan in Armenia on Tuesday"
+    before = [
+        Span(0, 14, 0, 1, "PERSON", 1),
+        Span(19, 25, 3, 3, "PERSON", 2),
+        Span(38, 45, 6, 6, "ORG", 3),
+        Span(49, 56, 8, 8, "DATE", 4),
+    ]
+    after = [
+        Span(0, 6, 0, 0, "GPE", 5),  # replaces span 1
+        Span(19, 34, 3, 4, "PERSON", 2),  # resized
+        Span(38, 45, 6, 6, "GPE", 3),  # relabeled
+    ]  # span 4 deleted
+    touched = [before[0], before[1], before[2], before[3], after[0], after[1], after[2]]
+    model = SpanListModel()
+    model.set_document(text, before, {"GPE": "#feca74"})
+    qtmodeltester.check(model, force_py=force_py)
+    removed, inserted = [], []
+    model.rowsRemoved.connect(lambda _parent, first, last: removed.append((first, last)))
+    model.rowsInserted.connect(lambda _parent, first, last: inserted.append((first, last)))
+    model.apply_edit(after, touched)
+    assert [model.span_at(r) for r in range(model.rowCount())] == after
+    assert [model.row_of(s.id) for s in after] == [0, 1, 2]
+    assert len(removed) == 4 and len(inserted) == 3  # the tester watched each change
+    model.apply_edit(after, [after[2]])  # an edit touching one span moves one row
+    assert [model.span_at(r) for r in range(model.rowCount())] == after

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from PySide6.QtWidgets import QApplication
 
 from annotator.model import Layer, diff_layers
 from annotator.ui.document_view import DocumentView
@@ -121,6 +122,18 @@ def test_every_block_matches_a_fresh_view_after_every_edit(window, steps):
         apply(window, action)
         expected = drawings(fresh_view(window))
         assert drawings(window.view) == expected, f"after {action}"
+        QApplication.processEvents()  # the lists beside the article follow
+        assert side_spans(window) == stored_spans(window), f"after {action}"
+
+
+def stored_spans(window) -> list:
+    doc = window.store.load_document(window.session.doc_id)
+    return sorted(doc.layer(Layer.GOLD).spans, key=lambda s: s.start)
+
+
+def side_spans(window) -> list:
+    model = window.side.spans
+    return [model.span_at(row) for row in range(model.rowCount())]
 
 
 def test_tags_and_arcs_show_the_stored_labels_after_an_early_add(window):

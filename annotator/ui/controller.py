@@ -137,16 +137,15 @@ class ReviewController(QObject):
             if len(self.view.tokens)
             else 0
         )
-        starts = [s.start for s in spans]
         if direction > 0:
             i = (
-                bisect.bisect_right(starts, offset)
+                bisect.bisect_right(spans, offset, key=_start)
                 if current
-                else bisect.bisect_left(starts, offset)
+                else bisect.bisect_left(spans, offset, key=_start)
             )
             i = i if i < len(spans) else 0
         else:
-            i = bisect.bisect_left(starts, offset) - 1
+            i = bisect.bisect_left(spans, offset, key=_start) - 1
             i = i if i >= 0 else len(spans) - 1
         self.select_span(spans[i].id)
 
@@ -351,3 +350,7 @@ class ReviewController(QObject):
         doc = self.session.document
         text = doc.text[span.start : span.end] if doc else ""
         return text if len(text) <= 60 else text[:59] + "…"
+
+
+def _start(span: Span) -> int:
+    return span.start

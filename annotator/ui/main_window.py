@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.export_options import ExportError, ExportOptions
-from annotator.model import LabelKind, Status
+from annotator.model import LabelKind, Span, Status
 from annotator.store import Store
 from annotator.ui.actions import ActionHandlers
 from annotator.ui.background import BackgroundJob
@@ -30,6 +30,7 @@ from annotator.ui.find_bar import FindBar
 from annotator.ui.jobs import Exporter, start_evaluation, start_export
 from annotator.ui.keymap import LABEL_PREFIX, RELATION_PREFIX, ActionSpec, Scope, build_keymap
 from annotator.ui.models import DocumentListModel
+from annotator.ui.pauses import without_gc_pauses
 from annotator.ui.review import EditResult, ReviewSession
 from annotator.ui.side_panel import SidePanel, make_table
 from annotator.ui.status_bar import ReviewStatusBar
@@ -84,6 +85,8 @@ class MainWindow(QMainWindow):
         self._panel_timer.setSingleShot(True)
         self._panel_timer.setInterval(0)
         self._panel_timer.timeout.connect(self._refresh_after_edit)
+        self._pending_edits: list[EditResult] = []
+        self._panels_reload = True  # the lists must show a newly opened document
         self._build_panels()
         self._build_status_bar()
         self._build_actions()
@@ -204,7 +207,8 @@ class MainWindow(QMainWindow):
         self._update_status()
 
     def open_document(self, doc_id: int) -> None:
-        self.session.open(doc_id)
+        with without_gc_pauses():
+            self.session.open(doc_id)
 
     def step_document(self, direction: int) -> None:
         target = self.store.neighbour(
@@ -229,7 +233,9 @@ class MainWindow(QMainWindow):
         self.view.set_spans(self.session.gold, self.session.diff)
         self.view.set_relations(self.session.relations)
         self.controller.document_opened()
-        self._refresh_side_panel()
+        self._pending_edits = []
+        self._panels_reload = True
+        self._panel_timer.start()  # the lists beside the article follow its first paint
         row = self.documents.row_of(doc_id)
         if row is not None:
             self.document_table.selectRow(row)
@@ -251,18 +257,33 @@ class MainWindow(QMainWindow):
             self.documents.update_summary(self.store.document_summary(result.doc_id))
             self._update_status()
         if result.spans_changed or result.relations_changed:
+            self._pending_edits.append(result)
             self._panel_timer.start()
 
     def _refresh_after_edit(self) -> None:
-        self._refresh_side_panel()
+        """The lists beside the article follow the edits made since the last
+        event-loop turn (or a newly opened document)."""
+        edits, self._pending_edits = self._pending_edits, []
+        doc = self.session.document
+        if doc is None:
+            return
+        touched: list[Span] | None = None if self._panels_reload else []
+        self._panels_reload = False
+        for edit in edits:
+            if edit.doc_id != doc.id or edit.touched_spans is None or touched is None:
+                touched = None
+            else:
+                touched.extend(edit.touched_spans)
+        self.side.apply_edit(
+            doc.text,
+            self.session.gold,
+            self.session.relations,
+            touched,
+            any(e.relations_changed for e in edits),
+        )
         doc_id = self.session.doc_id
         if doc_id is not None:
             self.documents.update_summary(self.store.document_summary(doc_id))
-
-    def _refresh_side_panel(self) -> None:
-        doc = self.session.document
-        if doc is not None:
-            self.side.show_document(doc.text, self.session.gold, self.session.relations)
 
     def _after_undo_step(self, _index: int) -> None:
         self._update_title()

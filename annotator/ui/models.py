@@ -27,6 +27,12 @@ SPAN_TEXT_LIMIT = 60
 FALLBACK_COLOR = "#9e9e9e"
 
 Index = QModelIndex | QPersistentModelIndex
+
+
+def _span_start(span: Span) -> int:
+    return span.start
+
+
 Role = Qt.ItemDataRole
 
 _ROOT = QModelIndex()
@@ -261,6 +267,25 @@ class SpanListModel(_TableModel):
         self._rows_by_id = {s.id: row for row, s in enumerate(self._spans) if s.id is not None}
         self._colors = {name: _color(value) for name, value in colors.items()}
         self.endResetModel()
+
+    def apply_edit(self, spans: Sequence[Span], touched: Sequence[Span]) -> None:
+        """Follow one edit: ``spans`` is the new list (sorted by start) and
+        ``touched`` the spans the edit took out or put in. Only their rows change."""
+        ids = {s.id for s in touched if s.id is not None}
+        rows = sorted((self._rows_by_id[i] for i in ids if i in self._rows_by_id), reverse=True)
+        for row in rows:
+            self.beginRemoveRows(QModelIndex(), row, row)
+            del self._spans[row]
+            self.endRemoveRows()
+        latest = {s.id: s for s in touched if s.id is not None}  # new versions come last
+        for span in latest.values():
+            i = bisect.bisect_left(spans, span.start, key=_span_start)
+            if i < len(spans) and spans[i].id == span.id:
+                row = bisect.bisect_left(self._spans, span.start, key=_span_start)
+                self.beginInsertRows(QModelIndex(), row, row)
+                self._spans.insert(row, spans[i])
+                self.endInsertRows()
+        self._rows_by_id = {s.id: row for row, s in enumerate(self._spans) if s.id is not None}
 
     def span_at(self, row: int) -> Span:
         return self._spans[row]

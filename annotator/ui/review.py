@@ -61,8 +61,10 @@ class ReviewSession(QObject):
         self.store = store
         self.undo_stack = QUndoStack(self)
         self.document: Document | None = None
-        self.gold: list[Span] = []
+        self.gold: list[Span] = []  # sorted by start
+        self._gold_by_id: dict[int, Span] = {}
         self.relations: list[Relation] = []
+        self._relations_by_id: dict[int, Relation] = {}
         self.diff = LayerDiff({}, ())
         self._model_sorted: list[Span] = []
 
@@ -70,11 +72,19 @@ class ReviewSession(QObject):
 
     def open(self, doc_id: int) -> None:
         self.document = self.store.load_document(doc_id)
-        self.gold = sorted(self.document.gold.spans, key=_start)
+        self._set_gold(sorted(self.document.gold.spans, key=_start))
         self._model_sorted = sorted(self.document.model.spans, key=_start)
         self.diff = diff_layers(self._model_sorted, self.gold)
-        self.relations = list(self.document.gold.relations)
+        self._set_relations(list(self.document.gold.relations))
         self.documentOpened.emit(doc_id)
+
+    def _set_gold(self, spans: list[Span]) -> None:
+        self.gold = spans
+        self._gold_by_id = {s.id: s for s in spans if s.id is not None}
+
+    def _set_relations(self, relations: list[Relation]) -> None:
+        self.relations = relations
+        self._relations_by_id = {r.id: r for r in relations if r.id is not None}
 
     @property
     def doc_id(self) -> int | None:
@@ -86,7 +96,7 @@ class ReviewSession(QObject):
         return self.document.version
 
     def span(self, span_id: int | None) -> Span | None:
-        return next((s for s in self.gold if s.id == span_id), None)
+        return None if span_id is None else self._gold_by_id.get(span_id)
 
     # ---- edits (each one undoable) ---------------------------------------
 
@@ -159,7 +169,7 @@ class ReviewSession(QObject):
     # ---- relations (each one undoable) -------------------------------------
 
     def relation(self, relation_id: int | None) -> Relation | None:
-        return next((r for r in self.relations if r.id == relation_id), None)
+        return None if relation_id is None else self._relations_by_id.get(relation_id)
 
     def add_relation(self, head: int, child: int, label: str) -> Relation | None:
         doc = self._require_document()
@@ -250,7 +260,7 @@ class ReviewSession(QObject):
         touched: tuple[Span, ...] | None
         if reload_gold:
             touched = None
-            self.gold = sorted(self.store.annotations(doc.id, Layer.GOLD).spans, key=_start)
+            self._set_gold(sorted(self.store.annotations(doc.id, Layer.GOLD).spans, key=_start))
             self.diff = diff_layers(self._model_sorted, self.gold)
         else:
             touched = self._absorb(change)
@@ -262,7 +272,7 @@ class ReviewSession(QObject):
             or change.added_spans
         )
         if relations_changed:
-            self.relations = self.store.relations(doc.id, Layer.GOLD)
+            self._set_relations(self.store.relations(doc.id, Layer.GOLD))
         new_status = status if status is not None and status != doc.status else None
         self.edited.emit(EditResult(doc.id, change.version, touched, relations_changed, new_status))
         return change
@@ -270,15 +280,25 @@ class ReviewSession(QObject):
     def _absorb(self, change: Change) -> tuple[Span, ...]:
         """Fold a committed span change into the sorted in-memory gold list;
         returns the spans taken out and put in."""
-        updated = [s for s in (change.span, *change.added_spans) if s is not None]
+        updated = list(
+            dict.fromkeys(s for s in (change.span, *change.added_spans) if s is not None)
+        )
         replaced = {s.id for s in change.removed_spans} | {s.id for s in updated}
         if not replaced:
             return ()
-        touched = [s for s in self.gold if s.id in replaced]
-        self.gold = [s for s in self.gold if s.id not in replaced]
-        for span in dict.fromkeys(updated):
-            bisect.insort(self.gold, span, key=_start)
+        touched = [self._gold_by_id[i] for i in replaced if i is not None and i in self._gold_by_id]
+        gold = list(self.gold)  # a new list: the view may still hold the old one
+        for span in touched:
+            i = bisect.bisect_left(gold, span.start, key=_start)
+            if i < len(gold) and gold[i].id == span.id:
+                del gold[i]
+            self._gold_by_id.pop(span.id or -1, None)
+        for span in updated:
+            bisect.insort(gold, span, key=_start)
+            if span.id is not None:
+                self._gold_by_id[span.id] = span
             touched.append(span)
+        self.gold = gold
         self.diff = refresh_diff(self.diff, self._model_sorted, self.gold, touched)
         return tuple(touched)
 

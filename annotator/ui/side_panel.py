@@ -72,3 +72,21 @@ class SidePanel(QSplitter):
         self.spans.set_document(text, spans, self.entity_colors)
         self.relations.set_relations(text, spans, relations, self.relation_colors)
         self.palette_model.set_counts(Counter(span.label for span in spans))
+
+    def apply_edit(
+        self,
+        text: str,
+        spans: Sequence[Span],
+        relations: Sequence[Relation],
+        touched: Sequence[Span] | None,
+        relations_changed: bool,
+    ) -> None:
+        """Follow one edit (``touched`` None: the whole document changed)."""
+        if touched is None:
+            self.show_document(text, spans, relations)
+            return
+        self.spans.apply_edit(spans, touched)
+        ids = {s.id for s in touched}
+        if relations_changed or any(r.head in ids or r.child in ids for r in relations):
+            self.relations.set_relations(text, spans, relations, self.relation_colors)
+        self.palette_model.set_counts(Counter(span.label for span in spans))

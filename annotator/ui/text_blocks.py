@@ -16,7 +16,6 @@ always a function of the data, whatever an edit forgot to invalidate.
 from __future__ import annotations
 
 import bisect
-import itertools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -34,6 +33,7 @@ from PySide6.QtGui import (
 
 from annotator.model import Change, Span
 from annotator.ui.arc_layout import line_segments
+from annotator.ui.heights import Heights
 from annotator.ui.scene import (
     ArcPiece,
     BlockContent,
@@ -60,7 +60,6 @@ class Block:
     layout: QTextLayout | None = None
     scene: BlockScene | None = None
     content: BlockContent | None = None  # what layout and scene were built from
-    height: float = 0.0
 
 
 class TextBlocks:
@@ -73,14 +72,13 @@ class TextBlocks:
         self.spans: Sequence[Span] = ()
         self.changes: Mapping[int, Change] = {}
         self.ghosts: Sequence[Span] = ()  # deleted model spans, drawn on demand
-        self._span_starts: list[int] = []
-        self._span_ends: list[int] = []
         self._ghost_starts: list[int] = []
         self._arcs: dict[int, RelationArc] = {}  # relation id -> arc
         self._arc_keys: list[tuple[int, int]] = []  # (lo, relation id) of short arcs, sorted
         self._long_arcs: dict[int, RelationArc] = {}
-        self._tops: list[float] = [0.0]
-        self._tops_dirty = True
+        self._heights = Heights()
+        self._laid: set[int] = set()  # blocks with a layout
+        self._dirty: set[int] = set()  # laid-out blocks whose content may have changed
         self.width = 600.0
         self.font = QFont()
         self.tag_font = QFont()
@@ -94,8 +92,10 @@ class TextBlocks:
         self.blocks = [Block(s, e) for s, e in split_blocks(text, sentence_start_chars)]
         self._block_starts = [b.start for b in self.blocks]
         self.spans, self.changes, self.ghosts = (), {}, ()
-        self._span_starts, self._span_ends, self._ghost_starts = [], [], []
+        self._ghost_starts = []
         self._arcs, self._arc_keys, self._long_arcs = {}, [], {}
+        self._laid = set()
+        self._dirty = set()
         self.invalidate_all()
 
     def set_spans(
@@ -110,8 +110,6 @@ class TextBlocks:
         block whose content changed is laid out again when it is next used."""
         self.spans = spans
         self.changes = changes
-        self._span_starts = [s.start for s in spans]
-        self._span_ends = [s.end for s in spans]
         self._drop_ranges(touched)
 
     def set_ghosts(self, ghosts: Sequence[Span]) -> None:
@@ -157,8 +155,22 @@ class TextBlocks:
         self.invalidate_all()
 
     def invalidate_all(self) -> None:
-        for i in range(len(self.blocks)):
-            self._drop(i)
+        """Forget every layout; heights go back to estimates."""
+        for i in self._laid:
+            block = self.blocks[i]
+            block.layout, block.scene, block.content = None, None, None
+        self._laid = set()
+        self._dirty = set()
+        per_line, chars_per_line, gap = self._estimate_constants()
+        text, length = self.text, len(self.text)
+        self._heights.reset(
+            [
+                max(1, math.ceil((b.end - b.start) / chars_per_line)) * per_line
+                + LINE_GAP
+                + (gap if b.end < length and text[b.end] == "\n" else 0.0)
+                for b in self.blocks
+            ]
+        )
 
     @property
     def tag_height(self) -> float:
@@ -175,8 +187,9 @@ class TextBlocks:
 
     def spans_in(self, start: int, end: int) -> range:
         """Indexes (into ``spans``) of the spans that share characters with ``[start, end)``."""
-        first = bisect.bisect_right(self._span_ends, start)
-        last = bisect.bisect_left(self._span_starts, end)
+        spans = self.spans
+        first = bisect.bisect_right(spans, start, key=_end)
+        last = bisect.bisect_left(spans, end, lo=first, key=_start)
         return range(first, max(first, last))
 
     def content(self, index: int) -> BlockContent:
@@ -213,14 +226,20 @@ class TextBlocks:
     # ---- geometry ------------------------------------------------------
 
     def total_height(self) -> float:
-        return self._ensure_tops()[-1]
+        self._settle()
+        return self._heights.total()
 
     def top(self, block: int) -> float:
-        return self._ensure_tops()[block]
+        self._settle()
+        return self._heights.top(block)
+
+    def height(self, block: int) -> float:
+        self._settle()
+        return self._heights[block]
 
     def block_at_y(self, y: float) -> int:
-        tops = self._ensure_tops()
-        return max(0, min(len(self.blocks) - 1, bisect.bisect_right(tops, y) - 1))
+        self._settle()
+        return self._heights.index_at(y)
 
     def block_of(self, offset: int) -> int:
         """The block that holds character ``offset`` (a newline goes with the block before)."""
@@ -233,9 +252,10 @@ class TextBlocks:
         """Block ``index``, laid out for its current content."""
         block = self.blocks[index]
         content = self.content(index)
+        self._dirty.discard(index)
         if block.layout is None or block.content != content:
-            self._layout(block, content)
-            self._tops_dirty = True
+            self._heights.set(index, self._layout(block, content))
+            self._laid.add(index)
         return block
 
     def scene(self, index: int) -> BlockScene:
@@ -246,42 +266,38 @@ class TextBlocks:
     # ---- internals -----------------------------------------------------
 
     def _drop_ranges(self, ranges: Iterable[tuple[int, int]] | None) -> None:
+        """The laid-out blocks over ``ranges`` (all of them if None) are measured
+        again before the next question about heights."""
+        if not self._laid:
+            return
         if ranges is None:
-            self.invalidate_all()
+            self._dirty |= self._laid
             return
         dirty: set[int] = set()
         for lo, hi in ranges:
             dirty.update(self.blocks_of(lo, hi))
-        for b in dirty:
-            if self.blocks[b].layout is not None:
-                self._drop(b)
+        self._dirty |= dirty & self._laid
 
-    def _drop(self, index: int) -> None:
-        block = self.blocks[index]
-        block.layout = None
-        block.scene = None
-        block.content = None
-        block.height = self._estimate(block)
-        self._tops_dirty = True
+    def _settle(self) -> None:
+        while self._dirty:
+            self.laid_out(self._dirty.pop())
 
-    def _estimate(self, block: Block) -> float:
+    def _estimate_constants(self) -> tuple[float, float, float]:
+        """Estimated height per line, characters per line, paragraph gap."""
         chars_per_line = max(1.0, self.width / max(1.0, self._metrics.averageCharWidth()))
-        lines = max(1, math.ceil((block.end - block.start) / chars_per_line))
-        line = self._metrics.height() + LINE_GAP + self.tag_height * 0.6
-        return lines * line + LINE_GAP + self._paragraph_gap(block)
+        per_line = self._metrics.height() + LINE_GAP + self.tag_height * 0.6
+        return per_line, chars_per_line, self._paragraph_gap_height()
+
+    def _paragraph_gap_height(self) -> float:
+        return self._metrics.height() * 0.5
 
     def _paragraph_gap(self, block: Block) -> float:
         """Extra space after a block that ends a paragraph (a newline follows it)."""
         ends_paragraph = block.end < len(self.text) and self.text[block.end] == "\n"
-        return self._metrics.height() * 0.5 if ends_paragraph else 0.0
+        return self._paragraph_gap_height() if ends_paragraph else 0.0
 
-    def _ensure_tops(self) -> list[float]:
-        if self._tops_dirty:
-            self._tops = [0.0, *itertools.accumulate(b.height for b in self.blocks)]
-            self._tops_dirty = False
-        return self._tops
-
-    def _layout(self, block: Block, content: BlockContent) -> None:
+    def _layout(self, block: Block, content: BlockContent) -> float:
+        """Lay the block out for ``content``; returns its height."""
         base = block.start
         layout = QTextLayout(self.text[base : block.end], self.font)
         layout.setCacheEnabled(True)
@@ -329,7 +345,7 @@ class TextBlocks:
         block.layout = layout
         block.scene = BlockScene(block.start, block.end, height, tuple(lines))
         block.content = content
-        block.height = height
+        return height
 
     def _format(self, span: SpanMark, block: Block) -> QTextLayout.FormatRange:
         start = max(span.start, block.start)
@@ -378,6 +394,14 @@ class TextBlocks:
             Tag(text, label, span_id, x, w, level)
             for (text, label, span_id, x, w), level in zip(placed, levels, strict=True)
         )
+
+
+def _start(span: Span) -> int:
+    return span.start
+
+
+def _end(span: Span) -> int:
+    return span.end
 
 
 def cursor_x(line: QTextLine, position: int) -> float:
