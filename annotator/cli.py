@@ -15,6 +15,8 @@ from annotator.model import Layer, Status
 from annotator.sample import sample_import_job
 from annotator.store import Store, StoreError, default_db_path
 from annotator.store.connection import insert_labels
+from annotator.trace import ENV as TRACE_ENV
+from annotator.trace import TraceError, trace_from
 
 EXIT_OK = 0
 EXIT_SOME_FAILED = 1
@@ -127,6 +129,14 @@ def build_parser() -> argparse.ArgumentParser:
             default=argparse.SUPPRESS,
             help="key binding overrides (default: keymap.json in the user config folder)",
         )
+        p.add_argument(
+            "--trace-timings",
+            type=Path,
+            metavar="FILE",
+            default=argparse.SUPPRESS,
+            help=f"append timings (first paint, opens, key to repaint) as JSON lines to FILE "
+            f"(or set {TRACE_ENV}=FILE)",
+        )
     return parser
 
 
@@ -144,7 +154,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _eval(db_path, args)
         if args.command == "open":
             db_path = args.path
-        return _start(db_path, getattr(args, "keymap", None))
+        return _start(db_path, getattr(args, "keymap", None), getattr(args, "trace_timings", None))
     except (CliError, StoreError, LabelConfigError) as exc:
         print(f"annotator: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
@@ -327,7 +337,7 @@ def format_stats(store: Store) -> str:
     return "\n".join(lines)
 
 
-def _start(db_path: Path, keymap: Path | None) -> int:
+def _start(db_path: Path, keymap: Path | None, trace_path: Path | None = None) -> int:
     """Open the review window; a fresh database first gets the bundled sample."""
     if not _display_available():
         raise CliError(
@@ -339,10 +349,14 @@ def _start(db_path: Path, keymap: Path | None) -> int:
     from annotator.ui.app import run
     from annotator.ui.keymap import KeymapError
 
+    try:
+        trace = trace_from(trace_path)
+    except TraceError as exc:
+        raise CliError(str(exc)) from exc
     with Store.open(db_path) as store:
         first_run = None if store.document_ids() else sample_import_job(store.path)
         try:
-            return run(store, first_run, keymap, exporter_for(store.path))
+            return run(store, first_run, keymap, exporter_for(store.path), trace)
         except KeymapError as exc:
             raise CliError(str(exc)) from exc
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from annotator.store import Store
+from annotator.trace import TimingTrace
 from annotator.ui.background import BackgroundJob, Job
 from annotator.ui.jobs import Exporter
 from annotator.ui.keymap import load_overrides, user_keymap_path
@@ -35,12 +36,18 @@ def run(
     first_run: Job | None = None,
     keymap: Path | None = None,
     exporter: Exporter | None = None,
+    trace: TimingTrace | None = None,
 ) -> int:
     """Show the window and run the event loop. ``first_run`` fills an empty
     database in the background (the CLI passes the bundled-sample import);
-    ``exporter`` writes exports (the CLI passes annotator.exporter's)."""
+    ``exporter`` writes exports (the CLI passes annotator.exporter's);
+    ``trace`` records timings (see annotator/trace.py)."""
     app = application()
     window = create_window(store, keymap, exporter)
+    if trace is not None:
+        from annotator.ui.timing import WindowTimings
+
+        WindowTimings(window, trace)
     window.show()
     if first_run is not None and not store.document_ids():
         start_first_run(window, first_run)

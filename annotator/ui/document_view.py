@@ -8,7 +8,7 @@ gives it and reports what the mouse does as signals."""
 from __future__ import annotations
 
 import bisect
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
@@ -58,6 +58,8 @@ class DocumentView(QAbstractScrollArea):
         self._relations: dict[int, Relation] = {}
         self._relations_of_span: dict[int, set[int]] = {}  # span id -> relation ids
         self.arc_hits: list[tuple[QRectF, int]] = []  # arc labels painted last frame
+        # called at the end of every paint (with: an article was painted); the timing trace
+        self.paint_listener: Callable[[bool], None] | None = None
         self._press_char: int | None = None
         self._dragged = False
         font = QFont(self.font())
@@ -436,6 +438,9 @@ class DocumentView(QAbstractScrollArea):
         painter.fillRect(event.rect(), palette.color(QPalette.ColorRole.Base))
         self.arc_hits = []
         if not self.blocks.blocks:
+            painter.end()
+            if self.paint_listener is not None:
+                self.paint_listener(False)
             return
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setFont(self._font)
@@ -460,6 +465,8 @@ class DocumentView(QAbstractScrollArea):
         painter.end()
         if self.blocks.total_height() != heights_before:
             self._update_scrollbar()
+        if self.paint_listener is not None:
+            self.paint_listener(True)
 
 
 def _start(span: Span) -> int:

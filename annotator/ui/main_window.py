@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer
+from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -62,6 +62,8 @@ STATUS_FILTERS: tuple[tuple[str, Status | None], ...] = (
 
 
 class MainWindow(QMainWindow):
+    openRequested = Signal(int)  # a document is about to be opened
+
     def __init__(
         self,
         store: Store,
@@ -207,6 +209,7 @@ class MainWindow(QMainWindow):
         self._update_status()
 
     def open_document(self, doc_id: int) -> None:
+        self.openRequested.emit(doc_id)
         with without_gc_pauses():
             self.session.open(doc_id)
 

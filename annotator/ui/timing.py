@@ -1,0 +1,81 @@
+"""Feeds the timing trace (annotator/trace.py) from the window: first paint,
+document opens, and key press to the end of the repaint it caused. Installed
+only when a trace is asked for; without it the window has no hooks at all."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication
+
+from annotator.trace import TimingTrace, process_age_ms
+from annotator.ui.main_window import MainWindow
+
+NO_PAINT_AFTER_MS = 250  # an action that repaints nothing is reported after this
+
+
+class WindowTimings(QObject):
+    def __init__(self, window: MainWindow, trace: TimingTrace) -> None:
+        super().__init__(window)
+        self.trace = trace
+        self._first_paint_done = False
+        self._key_pressed_at: float | None = None
+        self._pending_key: tuple[str, float] | None = None
+        self._pending_open: tuple[int, float] | None = None
+        self._handled_at = 0.0
+        window.view.paint_listener = self._painted
+        window.openRequested.connect(self._open_requested)
+        for action_id, action in window.actions_by_id.items():
+            action.triggered.connect(lambda _checked=False, a=action_id: self._action(a))
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # a key press reaches several objects (window, shortcut map, widget): the
+        # first one gives the time it was taken from the queue
+        if event.type() in (QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride):
+            now = time.perf_counter()
+            if self._key_pressed_at is None or now - self._key_pressed_at > 0.05:
+                self._key_pressed_at = now
+        return False
+
+    def _action(self, action_id: str) -> None:
+        pressed = self._key_pressed_at
+        self._key_pressed_at = None
+        if pressed is None:  # from a menu or a test's trigger(), not a key
+            return
+        if self._pending_key is not None:  # the previous key's repaint never came
+            self._report_unpainted()
+        self._pending_key = (action_id, pressed)
+        self._handled_at = time.perf_counter()
+        QTimer.singleShot(NO_PAINT_AFTER_MS, lambda: self._no_paint(action_id, pressed))
+
+    def _no_paint(self, action_id: str, pressed: float) -> None:
+        if self._pending_key == (action_id, pressed):
+            self._report_unpainted()
+
+    def _report_unpainted(self) -> None:
+        assert self._pending_key is not None
+        action_id, pressed = self._pending_key
+        self._pending_key = None
+        ms = (self._handled_at - pressed) * 1000
+        self.trace.write("key", action=action_id, ms=ms, painted=False)
+
+    def _open_requested(self, doc_id: int) -> None:
+        self._pending_open = (doc_id, time.perf_counter())
+
+    def _painted(self, with_text: bool) -> None:
+        now = time.perf_counter()
+        if with_text and not self._first_paint_done:
+            self._first_paint_done = True
+            self.trace.write("first_paint", ms=process_age_ms())
+        if self._pending_open is not None and with_text:
+            doc_id, asked = self._pending_open
+            self._pending_open = None
+            self.trace.write("open", doc=doc_id, ms=(now - asked) * 1000)
+        if self._pending_key is not None:
+            action_id, pressed = self._pending_key
+            self._pending_key = None
+            self.trace.write("key", action=action_id, ms=(now - pressed) * 1000, painted=True)
