@@ -34,7 +34,9 @@ def connect(path: Path, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Database:
         conn = sqlite3.connect(str(path), timeout=busy_timeout_ms / 1000, check_same_thread=False)
     except sqlite3.Error as exc:
         raise WriteError(f"Cannot open database {path}: {exc}.") from exc
-    db = Database(conn)
+    # no sqlite-utils plugins: scanning installed packages for them costs start-up
+    # time, and a plugin's SQL functions are nothing annotator relies on
+    db = Database(conn, execute_plugins=False)
     try:
         _configure(db, busy_timeout_ms)
         _refuse_newer_schema(db, path)

@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from annotator.model import Status
-from annotator.ui.help_dialog import HelpDialog
 
 if TYPE_CHECKING:
     from annotator.ui.main_window import MainWindow
@@ -157,4 +156,6 @@ class ActionHandlers:
         self.c.reverse_selected()
 
     def help_keys(self) -> None:
+        from annotator.ui.help_dialog import HelpDialog  # on first use: start-up time
+
         HelpDialog(self.window.keymap, self.window).exec()

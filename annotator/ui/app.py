@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from annotator.store import Store
 from annotator.trace import TimingTrace
-from annotator.ui.background import BackgroundJob, Job
-from annotator.ui.jobs import Exporter
 from annotator.ui.keymap import load_overrides, user_keymap_path
 from annotator.ui.main_window import MainWindow
+
+if TYPE_CHECKING:
+    from annotator.ui.background import BackgroundJob, Job
+    from annotator.ui.jobs import Exporter
 
 
 def application() -> QApplication:
@@ -57,6 +60,8 @@ def run(
 def start_first_run(window: MainWindow, job: Job) -> BackgroundJob:
     """Fill the empty database in the background; the window follows when it is done,
     or says why it could not be (e.g. how to install the missing pipeline)."""
+    from annotator.ui.background import BackgroundJob
+
     runner = BackgroundJob(job, "Importing the bundled sample article…", window)
     runner.finished.connect(lambda summary: _loaded(window, summary))
     runner.failed.connect(lambda message: _failed(window, message))

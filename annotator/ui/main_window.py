@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
@@ -22,12 +23,9 @@ from annotator.export_options import ExportError, ExportOptions
 from annotator.model import LabelKind, Span, Status
 from annotator.store import Store
 from annotator.ui.actions import ActionHandlers
-from annotator.ui.background import BackgroundJob
 from annotator.ui.controller import ReviewController
 from annotator.ui.document_view import DocumentView
-from annotator.ui.export_dialog import ExportDialog
 from annotator.ui.find_bar import FindBar
-from annotator.ui.jobs import Exporter, start_evaluation, start_export
 from annotator.ui.keymap import LABEL_PREFIX, RELATION_PREFIX, ActionSpec, Scope, build_keymap
 from annotator.ui.models import DocumentListModel
 from annotator.ui.pauses import without_gc_pauses
@@ -35,6 +33,10 @@ from annotator.ui.review import EditResult, ReviewSession
 from annotator.ui.side_panel import SidePanel, make_table
 from annotator.ui.status_bar import ReviewStatusBar
 from annotator.ui.window_layout import restore_layout, save_layout
+
+if TYPE_CHECKING:
+    from annotator.ui.background import BackgroundJob
+    from annotator.ui.jobs import Exporter
 
 CONTEXT_ACTIONS = (
     "span.delete",
@@ -345,6 +347,8 @@ class MainWindow(QMainWindow):
         if self.exporter is None:
             self.statusBar().showMessage("Export is not available here; use annotator export.")
             return
+        from annotator.ui.export_dialog import ExportDialog  # on first use: start-up time
+
         dialog = ExportDialog(Path.home(), self)
         while dialog.exec():
             try:
@@ -356,11 +360,15 @@ class MainWindow(QMainWindow):
             return
 
     def start_export(self, target: Path, options: ExportOptions) -> BackgroundJob:
+        from annotator.ui.jobs import start_export
+
         assert self.exporter is not None
         return start_export(self, self.exporter, target, options)
 
     def evaluate(self) -> BackgroundJob:
         """Score the model layer against the accepted reviews, off the GUI thread."""
+        from annotator.ui.jobs import start_evaluation
+
         return start_evaluation(self, self.store.path)
 
     def context_menu(self) -> QMenu:
