@@ -324,3 +324,28 @@ def test_locked_database_refuses_edits_clearly(db_path):
     blocker.rollback()
     store.relabel_span(doc_id, doc.version, doc.gold.spans[0].id, "ORG")
     store.close()
+
+
+def test_schema_step_names_match_the_migrations():
+    """Opening compares stored steps with versions.MIGRATION_NAMES (no sqlite-utils)."""
+    from annotator.store.versions import MIGRATION_NAMES
+
+    assert list(MIGRATION_NAMES) == known_migration_names()
+
+
+def test_opening_and_reading_do_not_load_sqlite_utils(db_path):
+    """Start-up time: sqlite-utils is loaded for writes only (checked in a fresh process)."""
+    import subprocess
+    import sys
+
+    Store.open(db_path).close()
+    code = (
+        "import sys; from pathlib import Path; from annotator.store import Store\n"
+        f"store = Store.open(Path({str(db_path)!r}))\n"
+        "store.labels(); store.document_ids(); store.count_by_status()\n"
+        "assert 'sqlite_utils' not in sys.modules, 'loaded by a read'\n"
+        "store.prepare_writes()\n"
+        "assert 'sqlite_utils' in sys.modules and 'numpy' not in sys.modules\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr

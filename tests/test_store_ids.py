@@ -140,7 +140,7 @@ def test_a_database_of_the_previous_schema_is_upgraded_keeping_every_row(db_path
     insert_labels(old, [Label("PERSON", LabelKind.ENTITY, "#123456")])
     insert_labels(old, [Label("GPE", LabelKind.ENTITY, "#654321")])
     insert_labels(old, [Label("MET", LabelKind.RELATION, "#aabbcc")])
-    old_store = Store(old, db_path, "old-version")
+    old_store = Store(old.conn, db_path, "old-version")
     docs = []
     for text in (TEXT_B, TEXT_A):
         doc = whitespace_document(text, ENTITIES)

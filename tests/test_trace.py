@@ -58,7 +58,7 @@ def test_an_action_that_paints_nothing_is_reported_as_such(qtbot, window, tmp_pa
 def test_off_means_no_hooks(window, monkeypatch):
     monkeypatch.delenv("ANNOTATOR_TRACE", raising=False)
     assert trace_from(None) is None
-    assert window.view.paint_listener is None
+    assert window.findChildren(WindowTimings) == []
 
 
 def test_unwritable_trace_file_is_a_clear_error(tmp_path):

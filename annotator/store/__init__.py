@@ -5,8 +5,6 @@ from __future__ import annotations
 import getpass
 from pathlib import Path
 
-# first: sqlite-utils without numpy (start-up time; see the module)
-from annotator.store import _sqlite_utils_lean  # noqa: F401
 from annotator.store.connection import BUSY_TIMEOUT_MS, connect, default_db_path
 from annotator.store.edits import Change, EditsMixin
 from annotator.store.errors import (

@@ -7,13 +7,16 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
-from typing import Any
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Any
 
 from annotator.model import Relation, Span, Tokens
+from annotator.store.connection import writer
 from annotator.store.errors import ConflictError, NotFoundError, WriteError
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 
 def utc_now() -> str:
@@ -41,16 +44,39 @@ def relation_json(relation: Relation) -> dict[str, Any]:
 
 
 class StoreBase:
-    """An open database plus the identity that edits are audited under."""
+    """An open database plus the identity that edits are audited under.
 
-    def __init__(self, db: Database, path: Path, actor: str) -> None:
-        self.db = db
+    Reads go straight to the sqlite3 connection; writes go through sqlite-utils
+    (``db``), which is loaded at the first write or by ``prepare_writes``."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path, actor: str) -> None:
+        self.conn = conn
         self.path = path
         self.actor = actor
         self._token_cache: dict[int, Tokens] = {}  # tokens never change after import
 
+    @cached_property
+    def db(self) -> Database:
+        return writer(self.conn)
+
+    def prepare_writes(self) -> None:
+        """Load what writes need now (the window calls it after its first paint)."""
+        _ = self.db
+
     def close(self) -> None:
-        self.db.close()
+        self.conn.close()
+
+    @contextmanager
+    def _snapshot(self) -> Iterator[None]:
+        """Several reads that must see one state of the database."""
+        if self.conn.in_transaction:
+            yield
+            return
+        self.conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            self.conn.execute("COMMIT")  # a read-only transaction: nothing to write
 
     @contextmanager
     def _transaction(self, what: str) -> Iterator[None]:

@@ -5,14 +5,17 @@ from __future__ import annotations
 import json
 import sqlite3
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import platformdirs
-from sqlite_utils import Database
 
 from annotator.labels import load_labels
 from annotator.model import Label
 from annotator.store.errors import NotADatabaseError, SchemaTooNewError, WriteError
-from annotator.store.schema import known_migration_names, migrations
+from annotator.store.versions import MIGRATION_NAMES, MIGRATION_SET, MIGRATIONS_TABLE
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -22,7 +25,7 @@ def default_db_path() -> Path:
     return Path(platformdirs.user_data_dir("annotator", appauthor=False)) / "annotator.db"
 
 
-def connect(path: Path, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Database:
+def connect(path: Path, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> sqlite3.Connection:
     """Open (creating if needed) and migrate the database at ``path``."""
     if path.exists() and path.is_dir():
         raise NotADatabaseError(f"{path} is a folder, not an annotator database file.")
@@ -34,15 +37,11 @@ def connect(path: Path, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Database:
         conn = sqlite3.connect(str(path), timeout=busy_timeout_ms / 1000, check_same_thread=False)
     except sqlite3.Error as exc:
         raise WriteError(f"Cannot open database {path}: {exc}.") from exc
-    # no sqlite-utils plugins: scanning installed packages for them costs start-up
-    # time, and a plugin's SQL functions are nothing annotator relies on
-    db = Database(conn, execute_plugins=False)
     try:
-        _configure(db, busy_timeout_ms)
-        _refuse_newer_schema(db, path)
-        pending = migrations.pending(db)
-        if pending:
-            _migrate(db, path)
+        _configure(conn, busy_timeout_ms)
+        applied = _applied_steps(conn, path)
+        if set(MIGRATION_NAMES) - set(applied):
+            _migrate(conn, path)
     except sqlite3.DatabaseError as exc:
         conn.close()
         if "file is not a database" in str(exc) or "file is encrypted" in str(exc):
@@ -51,54 +50,80 @@ def connect(path: Path, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Database:
     except Exception:
         conn.close()
         raise
-    return db
+    return conn
 
 
-def _configure(db: Database, busy_timeout_ms: int) -> None:
-    db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
-    db.execute("PRAGMA foreign_keys = ON")
+def writer(conn: sqlite3.Connection) -> Database:
+    """sqlite-utils over ``conn``, for writes (imported on first use: start-up time)."""
+    # isort: off
+    from annotator.store import _sqlite_utils_lean  # noqa: F401  (sqlite-utils without numpy)
+    from sqlite_utils import Database
+
+    # isort: on
+    # no sqlite-utils plugins: scanning installed packages for them costs start-up
+    # time, and a plugin's SQL functions are nothing annotator relies on
+    return Database(conn, execute_plugins=False)
+
+
+def _configure(conn: sqlite3.Connection, busy_timeout_ms: int) -> None:
+    conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA recursive_triggers = ON")  # as sqlite-utils sets it
     # WAL lets the review window read while an import writes. A read-only file
     # cannot switch journal mode; it stays readable and every edit is refused.
     try:
-        db.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA journal_mode = WAL")
     except sqlite3.OperationalError as exc:
         if "readonly" not in str(exc) and "read-only" not in str(exc):
             raise
     # FULL fsyncs the WAL at every commit: an edit shown as saved survives a
     # power cut, not only a killed process. It costs well under a millisecond
     # per commit at human edit rates (benchmarks/store_bench.py measures it).
-    db.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA synchronous = FULL")
 
 
-def _refuse_newer_schema(db: Database, path: Path) -> None:
-    known = set(known_migration_names())
-    unknown = [m.name for m in migrations.applied(db) if m.name not in known]
+def _applied_steps(conn: sqlite3.Connection, path: Path) -> list[str]:
+    """The schema steps the database has applied; refuses a newer or foreign database."""
+    names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if not names:
+        return []
+    if MIGRATIONS_TABLE not in names:
+        raise NotADatabaseError(
+            f"{path} is an SQLite database of another application (tables: "
+            f"{', '.join(sorted(names)[:5])}); choose another file."
+        )
+    applied = [
+        str(r[0])
+        for r in conn.execute(
+            f"SELECT name FROM {MIGRATIONS_TABLE} WHERE migration_set = ? ORDER BY rowid",
+            [MIGRATION_SET],
+        )
+    ]
+    unknown = [name for name in applied if name not in MIGRATION_NAMES]
     if unknown:
         raise SchemaTooNewError(
             f"Database {path} was written by a newer version of annotator (schema step "
             f"{unknown[-1]!r} is unknown to this version). Upgrade annotator to open it; "
             "nothing was changed."
         )
-    names = set(db.table_names())
-    if names and migrations.migrations_table not in names:
-        raise NotADatabaseError(
-            f"{path} is an SQLite database of another application (tables: "
-            f"{', '.join(sorted(names)[:5])}); choose another file."
-        )
+    return applied
 
 
-def _migrate(db: Database, path: Path) -> None:
+def _migrate(conn: sqlite3.Connection, path: Path) -> None:
+    from annotator.store.schema import migrations
+
+    db = writer(conn)
     try:
         migrations.apply(db)
         # Default labels this database lacks (all of them when it is new; the
         # relation labels for one made before they existed). Existing ones stay.
         with db.atomic():
-            insert_labels(db, load_labels())
+            insert_labels(conn, load_labels())
     except sqlite3.OperationalError as exc:
         raise WriteError(f"Cannot create or upgrade database {path}: {exc}.") from exc
 
 
-def insert_labels(db: Database, labels: list[Label]) -> None:
+def insert_labels(db: Database | sqlite3.Connection, labels: list[Label]) -> None:
     """Add labels that are not there yet, after the existing ones; keep existing ones."""
     row = db.execute("SELECT COALESCE(MAX(position), -1) FROM labels").fetchone()
     position = int(row[0]) + 1

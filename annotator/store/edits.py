@@ -351,27 +351,29 @@ class EditsMixin(ReadsMixin):
     def _gold_overlapping(self, doc_id: int, span: Span) -> list[Span]:
         """Gold spans sharing characters with ``span`` (itself excluded)."""
         near = select_spans(
-            self.db,
+            self.conn,
             "doc_id = ? AND layer = 'gold' AND start < ? AND \"end\" > ?",
             [doc_id, span.end, span.start],
         )
         return overlapping(near, span)
 
     def _gold_spans(self, doc_id: int) -> list[Span]:
-        return select_spans(self.db, "doc_id = ? AND layer = 'gold'", [doc_id])
+        return select_spans(self.conn, "doc_id = ? AND layer = 'gold'", [doc_id])
 
     def _gold_span(self, doc_id: int, span_id: int) -> Span:
-        found = select_spans(self.db, "id = ? AND doc_id = ? AND layer = 'gold'", [span_id, doc_id])
+        found = select_spans(
+            self.conn, "id = ? AND doc_id = ? AND layer = 'gold'", [span_id, doc_id]
+        )
         if not found:
             raise NotFoundError(f"Document {doc_id} has no gold span {span_id}.")
         return found[0]
 
     def _relations(self, doc_id: int, layer: str) -> list[Relation]:
-        return select_relations(self.db, "doc_id = ? AND layer = ?", [doc_id, layer])
+        return select_relations(self.conn, "doc_id = ? AND layer = ?", [doc_id, layer])
 
     def _gold_relation(self, doc_id: int, relation_id: int) -> Relation:
         found = select_relations(
-            self.db, "id = ? AND doc_id = ? AND layer = 'gold'", [relation_id, doc_id]
+            self.conn, "id = ? AND doc_id = ? AND layer = 'gold'", [relation_id, doc_id]
         )
         if not found:
             raise NotFoundError(f"Document {doc_id} has no gold relation {relation_id}.")
@@ -428,7 +430,7 @@ class EditsMixin(ReadsMixin):
 
     def _delete_span_row(self, doc_id: int, version: int, span: Span) -> list[Relation]:
         """Delete one gold span and its relations, auditing each; returns the relations."""
-        relations = select_relations(self.db, "head = ? OR child = ?", [span.id, span.id])
+        relations = select_relations(self.conn, "head = ? OR child = ?", [span.id, span.id])
         for relation in relations:
             self.db.execute("DELETE FROM relations WHERE id = ?", [relation.id])
             self._audit(

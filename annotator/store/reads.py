@@ -49,7 +49,7 @@ class Stats:
 class ReadsMixin(StoreBase):
     def count_by_status(self) -> dict[Status, int]:
         counts = dict.fromkeys(Status, 0)
-        for status, n in self.db.execute(
+        for status, n in self.conn.execute(
             "SELECT status, COUNT(*) FROM documents GROUP BY status"
         ).fetchall():
             counts[Status(status)] = int(n)
@@ -60,7 +60,7 @@ class ReadsMixin(StoreBase):
     ) -> list[DocumentSummary]:
         """One page of documents in id order, with their gold span counts."""
         where, params = ("WHERE d.status = ?", [status.value]) if status else ("", [])
-        rows = self.db.execute(
+        rows = self.conn.execute(
             "SELECT d.id, d.title, d.status, d.version, "
             "(SELECT COUNT(*) FROM spans s WHERE s.doc_id = d.id AND s.layer = 'gold') "
             f"FROM documents d {where} ORDER BY d.id LIMIT ? OFFSET ?",
@@ -71,7 +71,7 @@ class ReadsMixin(StoreBase):
         ]
 
     def document_summary(self, doc_id: int) -> DocumentSummary:
-        row = self.db.execute(
+        row = self.conn.execute(
             "SELECT d.id, d.title, d.status, d.version, "
             "(SELECT COUNT(*) FROM spans s WHERE s.doc_id = d.id AND s.layer = 'gold') "
             "FROM documents d WHERE d.id = ?",
@@ -88,7 +88,7 @@ class ReadsMixin(StoreBase):
         if status is not None:
             sql += " WHERE status = ?"
             params.append(status.value)
-        return [int(r[0]) for r in self.db.execute(sql + " ORDER BY id", params).fetchall()]
+        return [int(r[0]) for r in self.conn.execute(sql + " ORDER BY id", params).fetchall()]
 
     def neighbour(
         self, doc_id: int | None, direction: int, status: Status | None = None, wrap: bool = False
@@ -101,7 +101,7 @@ class ReadsMixin(StoreBase):
         if status:
             params.append(status.value)
         sql = f"SELECT id FROM documents WHERE {where} ORDER BY id {order} LIMIT 1"
-        row = self.db.execute(sql, params).fetchone()
+        row = self.conn.execute(sql, params).fetchone()
         if row is None and wrap and doc_id is not None:
             return self.neighbour(None, direction, status)
         return None if row is None else int(row[0])
@@ -113,15 +113,15 @@ class ReadsMixin(StoreBase):
         if status:
             sql += " AND status = ?"
             params.append(status.value)
-        return int(self.db.execute(sql, params).fetchone()[0])
+        return int(self.conn.execute(sql, params).fetchone()[0])
 
     def load_document(self, doc_id: int) -> Document:
         # One read transaction: the text, tokens and both layers are one snapshot.
-        with self.db.atomic():
+        with self._snapshot():
             return self._load_document(doc_id)
 
     def _load_document(self, doc_id: int) -> Document:
-        row = self.db.execute(
+        row = self.conn.execute(
             "SELECT d.text, d.meta, d.status, d.version, t.starts, t.ends, t.sentence_starts "
             "FROM documents d JOIN tokens t ON t.doc_id = d.id WHERE d.id = ?",
             [doc_id],
@@ -144,8 +144,8 @@ class ReadsMixin(StoreBase):
     def annotations(self, doc_id: int, layer: Layer) -> Annotations:
         where = "doc_id = ? AND layer = ?"
         return Annotations(
-            tuple(select_spans(self.db, where, [doc_id, layer.value])),
-            tuple(select_relations(self.db, where, [doc_id, layer.value])),
+            tuple(select_spans(self.conn, where, [doc_id, layer.value])),
+            tuple(select_relations(self.conn, where, [doc_id, layer.value])),
         )
 
     def ids_containing(self, ids: Sequence[int], needle: str) -> list[int]:
@@ -156,7 +156,7 @@ class ReadsMixin(StoreBase):
             marks = ",".join("?" * len(chunk))
             found += [
                 int(r[0])
-                for r in self.db.execute(
+                for r in self.conn.execute(
                     f"SELECT id FROM documents WHERE id IN ({marks}) AND instr(lower(text), ?) "
                     "ORDER BY id",
                     [*chunk, needle.lower()],
@@ -166,7 +166,7 @@ class ReadsMixin(StoreBase):
 
     def review_info(self, doc_id: int) -> tuple[str, str]:
         """When the document last changed, and who made its last edit ("" if nobody)."""
-        row = self.db.execute(
+        row = self.conn.execute(
             "SELECT d.updated_at, (SELECT actor FROM audit a WHERE a.doc_id = d.id "
             "ORDER BY a.id DESC LIMIT 1) FROM documents d WHERE d.id = ?",
             [doc_id],
@@ -176,10 +176,10 @@ class ReadsMixin(StoreBase):
         return str(row[0]), str(row[1] or "")
 
     def relations(self, doc_id: int, layer: Layer) -> list[Relation]:
-        return select_relations(self.db, "doc_id = ? AND layer = ?", [doc_id, layer.value])
+        return select_relations(self.conn, "doc_id = ? AND layer = ?", [doc_id, layer.value])
 
     def document_version(self, doc_id: int) -> int:
-        row = self.db.execute("SELECT version FROM documents WHERE id = ?", [doc_id]).fetchone()
+        row = self.conn.execute("SELECT version FROM documents WHERE id = ?", [doc_id]).fetchone()
         if row is None:
             raise NotFoundError(f"Document {doc_id} does not exist in {self.path}.")
         return int(row[0])
@@ -205,7 +205,7 @@ class ReadsMixin(StoreBase):
                 bool(directed),
             )
             for name, k, color, hotkey, description, head_types, child_types, directed in (
-                self.db.execute(sql + " ORDER BY position", params).fetchall()
+                self.conn.execute(sql + " ORDER BY position", params).fetchall()
             )
         ]
 
@@ -223,7 +223,7 @@ class ReadsMixin(StoreBase):
                 after=None if r[8] is None else json.loads(r[8]),
                 version=r[9],
             )
-            for r in self.db.execute(
+            for r in self.conn.execute(
                 "SELECT id, doc_id, at, actor, action, target, target_id, before, after, version "
                 "FROM audit WHERE doc_id = ? ORDER BY id",
                 [doc_id],
@@ -233,12 +233,12 @@ class ReadsMixin(StoreBase):
     def stats(self) -> Stats:
         by_status = self.count_by_status()
         spans: dict[Layer, dict[str, int]] = {layer: Counter() for layer in Layer}
-        for layer, label, n in self.db.execute(
+        for layer, label, n in self.conn.execute(
             "SELECT layer, label, COUNT(*) FROM spans GROUP BY layer, label ORDER BY label"
         ).fetchall():
             spans[Layer(layer)][label] = int(n)
         relations: dict[Layer, dict[str, int]] = {layer: Counter() for layer in Layer}
-        for layer, label, n in self.db.execute(
+        for layer, label, n in self.conn.execute(
             "SELECT layer, label, COUNT(*) FROM relations GROUP BY layer, label ORDER BY label"
         ).fetchall():
             relations[Layer(layer)][label] = int(n)

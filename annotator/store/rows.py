@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
-
-from sqlite_utils import Database
 
 from annotator.model import Relation, Span
 
@@ -12,7 +11,7 @@ _SPAN_COLUMNS = 'id, start, "end", token_start, token_end, label'
 _RELATION_COLUMNS = "id, head, child, label"
 
 
-def select_spans(db: Database, where: str, params: Sequence[object]) -> list[Span]:
+def select_spans(db: sqlite3.Connection, where: str, params: Sequence[object]) -> list[Span]:
     """Spans matching ``where`` (an SQL condition on the spans table), by start."""
     return [
         Span(start, end, ts, te, label, span_id)
@@ -22,7 +21,9 @@ def select_spans(db: Database, where: str, params: Sequence[object]) -> list[Spa
     ]
 
 
-def select_relations(db: Database, where: str, params: Sequence[object]) -> list[Relation]:
+def select_relations(
+    db: sqlite3.Connection, where: str, params: Sequence[object]
+) -> list[Relation]:
     """Relations matching ``where`` (an SQL condition on the relations table), by id."""
     return [
         Relation(head, child, label, rel_id)

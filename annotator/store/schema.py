@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import sqlite3
 
+# isort: off
+from annotator.store import _sqlite_utils_lean  # noqa: F401  (sqlite-utils without numpy)
 from sqlite_utils import Database, Migrations
 
-MIGRATION_SET = "annotator"
+# isort: on
+from annotator.store.versions import MIGRATION_SET
+
 migrations = Migrations(MIGRATION_SET)
 
 _INITIAL = [
@@ -244,4 +248,5 @@ def _foreign_key_violations(db: Database) -> list[tuple[object, ...]]:
 
 
 def known_migration_names() -> list[str]:
-    return [m.name for m in migrations.pending(Database(memory=True))]
+    """The steps defined here (versions.MIGRATION_NAMES must list the same)."""
+    return [m.name for m in migrations.pending(Database(memory=True, execute_plugins=False))]

@@ -8,7 +8,7 @@ gives it and reports what the mouse does as signals."""
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
@@ -42,6 +42,7 @@ class DocumentView(QAbstractScrollArea):
     tokenClicked = Signal(int)  # a click on text outside spans: token index
     tokensDragged = Signal(int, int)  # a mouse drag over tokens: anchor, caret
     contextMenuWanted = Signal(QPoint)  # global position
+    painted = Signal(bool)  # at the end of every paint: an article was painted
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -58,8 +59,6 @@ class DocumentView(QAbstractScrollArea):
         self._relations: dict[int, Relation] = {}
         self._relations_of_span: dict[int, set[int]] = {}  # span id -> relation ids
         self.arc_hits: list[tuple[QRectF, int]] = []  # arc labels painted last frame
-        # called at the end of every paint (with: an article was painted); the timing trace
-        self.paint_listener: Callable[[bool], None] | None = None
         self._press_char: int | None = None
         self._dragged = False
         font = QFont(self.font())
@@ -439,8 +438,7 @@ class DocumentView(QAbstractScrollArea):
         self.arc_hits = []
         if not self.blocks.blocks:
             painter.end()
-            if self.paint_listener is not None:
-                self.paint_listener(False)
+            self.painted.emit(False)
             return
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setFont(self._font)
@@ -465,8 +463,7 @@ class DocumentView(QAbstractScrollArea):
         painter.end()
         if self.blocks.total_height() != heights_before:
             self._update_scrollbar()
-        if self.paint_listener is not None:
-            self.paint_listener(True)
+        self.painted.emit(True)
 
 
 def _start(span: Span) -> int:

@@ -91,6 +91,11 @@ class MainWindow(QMainWindow):
         self._panel_timer.timeout.connect(self._refresh_after_edit)
         self._pending_edits: list[EditResult] = []
         self._panels_reload = True  # the lists must show a newly opened document
+        # the lists beside the article follow its first paint (or this, if it is hidden)
+        self._panel_fallback = QTimer(self)
+        self._panel_fallback.setSingleShot(True)
+        self._panel_fallback.setInterval(200)
+        self._panel_fallback.timeout.connect(self._panel_timer.start)
         self._build_panels()
         self._build_status_bar()
         self._build_actions()
@@ -196,6 +201,7 @@ class MainWindow(QMainWindow):
         self.document_table.clicked.connect(self._on_document_activated)
         self.side.span_table.clicked.connect(self._on_span_row)
         self.side.relation_table.clicked.connect(self._on_relation_row)
+        self.view.painted.connect(self._after_paint)
         self.find_box.findRequested.connect(self.controller.find)
         self.find_box.closed.connect(self.view.setFocus)
 
@@ -240,7 +246,7 @@ class MainWindow(QMainWindow):
         self.controller.document_opened()
         self._pending_edits = []
         self._panels_reload = True
-        self._panel_timer.start()  # the lists beside the article follow its first paint
+        self._panel_fallback.start()  # the lists beside the article follow its first paint
         row = self.documents.row_of(doc_id)
         if row is not None:
             self.document_table.selectRow(row)
@@ -264,6 +270,13 @@ class MainWindow(QMainWindow):
         if result.spans_changed or result.relations_changed:
             self._pending_edits.append(result)
             self._panel_timer.start()
+
+    def _after_paint(self, with_text: bool) -> None:
+        if with_text and self._panel_fallback.isActive():  # the first paint of a document
+            self._panel_fallback.stop()
+            self._panel_timer.start()
+            # so that the first edit is as fast as the next (after this frame is shown)
+            QTimer.singleShot(0, self.store.prepare_writes)
 
     def _refresh_after_edit(self) -> None:
         """The lists beside the article follow the edits made since the last

@@ -24,7 +24,7 @@ class WindowTimings(QObject):
         self._pending_key: tuple[str, float] | None = None
         self._pending_open: tuple[int, float] | None = None
         self._handled_at = 0.0
-        window.view.paint_listener = self._painted
+        window.view.painted.connect(self._painted)
         window.openRequested.connect(self._open_requested)
         for action_id, action in window.actions_by_id.items():
             action.triggered.connect(lambda _checked=False, a=action_id: self._action(a))
