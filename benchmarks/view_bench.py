@@ -1,20 +1,26 @@
-"""Review window speed on a 1 MB article with 10,000 spans, and on 100,000 documents.
+"""Review window speed on a 1 MB article with 10,000 spans and 3,000 relations,
+and on 100,000 documents, as ratios to floors measured in the same run.
 
     python benchmarks/view_bench.py [--spans 10000] [--relations 3000] [--documents 100000]
 
-Runs offscreen. Prints: time from opening the document to the end of the first
-painted frame; median and worst time from a relabel / resize / undo key event
-to the end of the repaint; time to paint one screen while scrolling (pages
-through the whole article, every page laid out for the first time); peak RSS;
-time to show the window with its document list on a 100,000-document database.
+Runs offscreen. Floors: reading the text and laying out and painting the first
+screen of it as plain text with QTextLayout (no spans); a key press to the
+repaint of that plain view; one bare committed write (UPDATE + INSERT,
+synchronous=FULL). Prints, with relations and for the same article without them:
+open to the end of the first painted frame; key press to the end of the repaint
+for relabel, resize, undo and relation relabel (the side lists follow between
+keys, as they do between a reviewer's keys); one page scrolled and painted.
+Then peak RSS, and the time to show the window on 100,000 documents.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import random
 import resource
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -24,16 +30,22 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import PySide6
 import spacy
 from corpus import synthetic_articles
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPointF, QSize, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QPainter, QPaintEvent, QTextLayout
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QAbstractScrollArea, QApplication
 
 from annotator.model import NewDocument, Relation, Tokens, make_span
 from annotator.store import Store
 from annotator.ui.app import application, create_window
 
 LABELS = ["PERSON", "ORG", "GPE", "LOC", "NORP", "DATE"]
+CTRL = Qt.KeyboardModifier.ControlModifier
+ALT = Qt.KeyboardModifier.AltModifier
+SHIFT = Qt.KeyboardModifier.ShiftModifier
 
 
 RELATION_LABELS = ["PHYS", "PART-WHOLE", "ORG-AFF", "GEN-AFF"]
@@ -63,93 +75,206 @@ def big_document(span_count: int, relation_count: int = 0) -> NewDocument:
     return NewDocument(text, "1 MB article", tokens, starts, {}, spans, relations)
 
 
-def ms(seconds: list[float]) -> str:
+def stats(seconds: list[float]) -> tuple[float, float, float]:
     values = sorted(s * 1000 for s in seconds)
-    return (
-        f"median {statistics.median(values):6.2f} ms, "
-        f"p95 {values[int(len(values) * 0.95) - 1]:6.2f} ms, worst {values[-1]:6.2f} ms"
-    )
+    return statistics.median(values), values[max(0, int(len(values) * 0.95) - 1)], values[-1]
 
 
-def repaint_after(view, key, modifier=Qt.KeyboardModifier.NoModifier) -> float:
+def ms(seconds: list[float]) -> str:
+    median, p95, worst = stats(seconds)
+    return f"median {median:6.2f} ms, p95 {p95:6.2f} ms, worst {worst:6.2f} ms"
+
+
+class PlainView(QAbstractScrollArea):
+    """The floor: the same text laid out with QTextLayout, no spans, no arcs;
+    paragraphs are laid out only until the screen is full, and a key moves a caret."""
+
+    painted = Signal(bool)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.layouts: list[QTextLayout] = []
+        self.caret = 0
+
+    def show_text(self, text: str) -> None:
+        self.layouts = []
+        width = self.viewport().width() - 36
+        y = 0.0
+        for paragraph in text.split("\n"):
+            layout = QTextLayout(paragraph, self.font())
+            layout.beginLayout()
+            while True:
+                line = layout.createLine()
+                if not line.isValid():
+                    break
+                line.setLineWidth(width)
+                line.setPosition(QPointF(0, y))
+                y += line.height() + 20  # room for tags, as the real view leaves
+            layout.endLayout()
+            self.layouts.append(layout)
+            if y > self.viewport().height():
+                break
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        self.caret += 1
+        self.viewport().update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self.viewport())
+        for layout in self.layouts:
+            layout.draw(painter, QPointF(18, 10))
+        painter.fillRect(18 + self.caret % 400, 30, 8, 2, Qt.GlobalColor.black)
+        painter.end()
+        self.painted.emit(True)
+
+
+def floors(path: Path, doc_id: int, size: QSize) -> tuple[list[float], list[float], list[float]]:
+    """Open floor (read the text, lay out and paint the first screen), key floor
+    (key to repaint), commit floor (one committed UPDATE + INSERT, synchronous=FULL)."""
+    view = PlainView()
+    view.resize(size)
+    view.show()
+    QTest.qWaitForWindowExposed(view, 5000)
+    conn = sqlite3.connect(path)
+    opens, keys, commits = [], [], []
+
+    def show() -> None:
+        (text,) = conn.execute("SELECT text FROM documents WHERE id = ?", [doc_id]).fetchone()
+        view.show_text(text)
+        view.viewport().update()
+
+    for _ in range(7):
+        opens.append(until_painted(view, show) or 0.0)
+    for _ in range(100):
+        keys.append(until_painted(view, lambda: QTest.keyClick(view, Qt.Key.Key_Right)) or 0.0)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("CREATE TABLE IF NOT EXISTS bench_floor (id INTEGER PRIMARY KEY, at TEXT)")
+    conn.commit()
+    for i in range(100):
+        t = time.perf_counter()
+        conn.execute("UPDATE documents SET version = version WHERE id = ?", [doc_id])
+        conn.execute("INSERT INTO bench_floor (at) VALUES (?)", [str(i)])
+        conn.commit()
+        commits.append(time.perf_counter() - t)
+    conn.close()
+    view.close()
+    return opens, keys, commits
+
+
+def until_painted(view, action) -> float | None:
+    """Seconds from ``action`` to the end of the paint it causes (what the timing
+    trace measures): the view repaints only what changed, at the next event-loop turn."""
+    painted: list[bool] = []
+    view.painted.connect(painted.append)
     t = time.perf_counter()
-    QTest.keyClick(view, key, modifier)
-    view.viewport().repaint()
-    return time.perf_counter() - t
+    action()
+    deadline = t + 0.5
+    while not painted and time.perf_counter() < deadline:
+        QApplication.processEvents()
+    elapsed = time.perf_counter() - t
+    view.painted.disconnect(painted.append)
+    return elapsed if painted else None  # None: the action changed nothing on screen
 
 
-def article_figures(tmp: Path, span_count: int, relation_count: int) -> None:
-    doc = big_document(span_count, relation_count)
-    with Store.open(tmp / "big.db") as store:
-        [doc_id] = store.add_documents([doc])
-    print(
-        f"article: {len(doc.text):,} characters, {len(doc.tokens):,} tokens, "
-        f"{len(doc.spans):,} spans, {len(doc.relations):,} relations"
-    )
+def repaint_after(view, key, modifier=Qt.KeyboardModifier.NoModifier) -> float | None:
+    return until_painted(view, lambda: QTest.keyClick(view, key, modifier))
+
+
+def article_figures(path: Path, docs: dict[str, int]) -> dict[str, dict[str, list[float]]]:
+    """Per document (with and without relations, measured alternately so that the
+    machine's ups and downs hit both alike): open, and key to repaint for
+    relabel / resize / undo (and relation relabel), and scrolling."""
     app = application()
-    store = Store.open(tmp / "big.db")
+    store = Store.open(path)
     window = create_window(store)
     window.resize(1280, 800)
     window.show()
     app.processEvents()
     QTest.qWaitForWindowActive(window, 5000)
     view = window.view
-    opens = []
-    for _ in range(5):
-        t = time.perf_counter()
-        window.open_document(doc_id)
-        view.viewport().repaint()
-        opens.append(time.perf_counter() - t)
-    print(f"open document to first painted frame: {ms(opens)} (5 opens)")
+    figures: dict[str, dict[str, list[float]]] = {name: {} for name in docs}
 
+    def add(name: str, what: str, seconds: float | None) -> None:
+        if seconds is not None:  # a key that changed nothing (e.g. a refused resize)
+            figures[name].setdefault(what, []).append(seconds)
+
+    for _ in range(7):
+        for name, doc_id in docs.items():
+            add(name, "open", until_painted(view, lambda d=doc_id: window.open_document(d)))
     view.setFocus()
-    app.processEvents()
-    relabel, resize, undo = [], [], []
-    for i in range(100):
-        QTest.keyClick(view, Qt.Key.Key_Tab)
-        relabel.append(repaint_after(view, Qt.Key.Key_2 if i % 2 else Qt.Key.Key_3))
-        undo.append(repaint_after(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier))
-        resize.append(
-            repaint_after(
-                view,
-                Qt.Key.Key_Right,
-                Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.ShiftModifier,
+    for _ in range(10):
+        for name, doc_id in docs.items():
+            window.open_document(doc_id)
+            settle(app, window)
+            for i in range(10):
+                QTest.keyClick(view, Qt.Key.Key_Tab)
+                settle(app, window)
+                add(name, "relabel", repaint_after(view, Qt.Key.Key_2 if i % 2 else Qt.Key.Key_3))
+                settle(app, window)
+                add(name, "undo", repaint_after(view, Qt.Key.Key_Z, CTRL))
+                settle(app, window)
+                add(name, "resize", repaint_after(view, Qt.Key.Key_Right, ALT | SHIFT))
+                settle(app, window)
+    window.open_document(docs["with relations"])
+    settle(app, window)
+    figures["with relations"]["relation relabel"] = relation_relabels(app, window)
+    for name, doc_id in docs.items():
+        window.open_document(doc_id)
+        bar = view.verticalScrollBar()
+        value = 0
+        while value < bar.maximum():
+            value += bar.pageStep()
+            add(
+                name,
+                "scroll a page (first visit)",
+                until_painted(view, lambda v=value, b=bar: b.setValue(v)),
             )
-        )
-    print(f"relabel key to repainted: {ms(relabel)}")
-    print(f"resize key to repainted:  {ms(resize)}")
-    print(f"undo key to repainted:    {ms(undo)}")
-    settled = []
-    for i in range(30):
-        QTest.keyClick(view, Qt.Key.Key_Tab)
-        t = time.perf_counter()
-        QTest.keyClick(view, Qt.Key.Key_2 if i % 2 else Qt.Key.Key_3)
-        view.viewport().repaint()
-        app.processEvents()  # the span list, palette and document list follow
-        settled.append(time.perf_counter() - t)
-    print(f"relabel key to side panels updated too: {ms(settled)}")
-
-    bar = view.verticalScrollBar()
-    frames = []
-    value = 0
-    while value < bar.maximum():
-        value += bar.pageStep()
-        t = time.perf_counter()
-        bar.setValue(value)
-        view.viewport().repaint()
-        frames.append(time.perf_counter() - t)
-    print(f"scroll one page and paint (first visit): {ms(frames)} over {len(frames)} pages")
-    frames = []
-    for _ in range(200):
-        bar.setValue(bar.value() - 40)
-        t = time.perf_counter()
-        view.viewport().repaint()
-        frames.append(time.perf_counter() - t)
-    print(f"paint one screen (laid out already):     {ms(frames)}")
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak RSS: {peak:.0f} MB")
+            settle(app, window)
     window.close()
     store.close()
+    return figures
+
+
+def settle(app, window) -> None:
+    """Between two keys, as between a reviewer's: the side lists follow the edit
+    and everything is painted, so that the next key's repaint holds only its own."""
+    app.processEvents()
+    window.repaint()
+    app.processEvents()
+
+
+def relation_relabels(app, window) -> list[float]:
+    """Select a relation with ] and press the key of another label its spans allow."""
+    view, session = window.view, window.session
+    labels = {lab.name: lab for lab in window.relation_labels}
+    times: list[float] = []
+    while len(times) < 100:
+        QTest.keyClick(view, Qt.Key.Key_Tab)
+        QTest.keyClick(view, Qt.Key.Key_BracketRight)
+        settle(app, window)
+        relation = session.relation(view.selected_relation)
+        if relation is None:
+            continue
+        head, child = session.span(relation.head), session.span(relation.child)
+        assert head is not None and child is not None
+        fitting = [
+            lab
+            for lab in labels.values()
+            if lab.name != relation.label
+            and lab.hotkey
+            and lab.refuses(head.label, child.label) is None
+        ]
+        if not fitting:
+            continue
+        key = QKeySequence(fitting[0].hotkey)[0].key()
+        elapsed = repaint_after(view, key)
+        assert elapsed is not None, "the relabel painted nothing"
+        times.append(elapsed)
+        updated = session.relation(relation.id)
+        assert updated is not None and updated.label == fitting[0].name, "not relabelled"
+        settle(app, window)
+    return times
 
 
 def list_figures(tmp: Path, count: int) -> None:
@@ -194,10 +319,53 @@ def main() -> None:
     parser.add_argument("--relations", type=int, default=3_000)
     parser.add_argument("--documents", type=int, default=100_000)
     args = parser.parse_args()
+    print(
+        f"machine: {os.cpu_count()} cores; Python {sys.version.split()[0]}; "
+        f"PySide6 {PySide6.__version__}; QT_QPA_PLATFORM={os.environ['QT_QPA_PLATFORM']}"
+    )
     with tempfile.TemporaryDirectory() as tmp:
-        article_figures(Path(tmp), args.spans, args.relations)
+        doc = big_document(args.spans, args.relations)
+        # the same article without relations (one more character: texts are unique)
+        bare = dataclasses.replace(doc, text=doc.text + " ", title="no relations", relations=())
+        print(
+            f"article: {len(doc.text):,} characters, {len(doc.tokens):,} tokens, "
+            f"{len(doc.spans):,} spans, {len(doc.relations):,} relations"
+        )
+        path = Path(tmp) / "articles.db"
+        with Store.open(path) as store:
+            with_id, without_id = store.add_documents([doc, bare])
+        assert with_id is not None and without_id is not None
+        application()
+        figures = article_figures(path, {"with relations": with_id, "without": without_id})
+        open_floor, key_floor, commit_floor = floors(path, with_id, QSize(760, 760))
+        report(figures["with relations"], figures["without"], open_floor, key_floor, commit_floor)
+        print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
         if args.documents:
             list_figures(Path(tmp), args.documents)
+
+
+def report(
+    with_relations: dict[str, list[float]],
+    without: dict[str, list[float]],
+    open_floor: list[float],
+    key_floor: list[float],
+    commit_floor: list[float],
+) -> None:
+    open_ms = stats(open_floor)[0]
+    key_ms = stats(key_floor)[0] + stats(commit_floor)[0]
+    print(
+        f"floors (same run, medians): read + lay out + paint the first screen of plain text "
+        f"{open_ms:.2f} ms; plain key to repaint {stats(key_floor)[0]:.2f} ms; "
+        f"bare committed write {stats(commit_floor)[0]:.2f} ms"
+    )
+    for name, figures in with_relations.items():
+        floor = open_ms if name == "open" else key_ms
+        median = stats(figures)[0]
+        line = f"{name:<28} {ms(figures)}  = {median / floor:5.1f}x floor"
+        if name in without:
+            extra = median / stats(without[name])[0] - 1
+            line += f"; without relations {stats(without[name])[0]:6.2f} ms ({extra:+.0%})"
+        print(line)
 
 
 if __name__ == "__main__":

@@ -41,6 +41,7 @@ class Change:
     removed_spans: tuple[Span, ...] = ()
     removed_relations: tuple[Relation, ...] = ()
     added_spans: tuple[Span, ...] = ()
+    added_relations: tuple[Relation, ...] = ()  # by replace_spans (undo, reset)
 
 
 class EditsMixin(ReadsMixin):
@@ -96,10 +97,12 @@ class EditsMixin(ReadsMixin):
                 self._audit(
                     doc_id, new_version, "add", "span", inserted.id, after=span_json(inserted)
                 )
+            added_relations: list[Relation] = []
             for relation in relations:
                 self._gold_span(doc_id, relation.head)
                 self._gold_span(doc_id, relation.child)
                 inserted_relation = self._insert_relation(doc_id, relation)
+                added_relations.append(inserted_relation)
                 self._audit(
                     doc_id,
                     new_version,
@@ -115,6 +118,7 @@ class EditsMixin(ReadsMixin):
             tuple(removed_spans),
             tuple(removed_relations),
             tuple(added),
+            tuple(added_relations),
         )
 
     def delete_span(self, doc_id: int, version: int, span_id: int) -> Change:

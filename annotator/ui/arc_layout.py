@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 ARC_GAP = 6.0  # horizontal room kept between two arcs on one row
 
 
-@dataclass(frozen=True, slots=True)
-class ArcEnds:
-    """A relation as two character ranges in text order (``first`` starts first)."""
+class ArcEnds(NamedTuple):
+    """A relation as two character ranges in text order (``first`` starts first).
+    A named tuple: an article has thousands, made each time it is opened."""
 
     relation: int  # the relation's id
     first: tuple[int, int]

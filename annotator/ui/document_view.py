@@ -8,9 +8,9 @@ gives it and reports what the mouse does as signals."""
 from __future__ import annotations
 
 import bisect
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
-from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QContextMenuEvent,
     QFont,
@@ -18,13 +18,14 @@ from PySide6.QtGui import (
     QPainter,
     QPaintEvent,
     QPalette,
+    QRegion,
     QResizeEvent,
     QWheelEvent,
 )
 from PySide6.QtWidgets import QAbstractScrollArea, QWidget
 
 from annotator.model import LayerDiff, Relation, Span, Tokens
-from annotator.ui.arc_layout import arc_ends
+from annotator.ui.arc_layout import ArcEnds
 from annotator.ui.block_painter import MARGIN_X, Fonts, paint_block
 from annotator.ui.scene import BlockDrawing, Palette, RelationArc, draw_block
 from annotator.ui.text_blocks import TextBlocks, cursor_x
@@ -58,7 +59,15 @@ class DocumentView(QAbstractScrollArea):
         self._span_by_id: dict[int, Span] = {}
         self._relations: dict[int, Relation] = {}
         self._relations_of_span: dict[int, set[int]] = {}  # span id -> relation ids
-        self.arc_hits: list[tuple[QRectF, int]] = []  # arc labels painted last frame
+        # What is on screen, per block: (top in the viewport, height, drawing) as last
+        # painted, and its arc labels (rectangles relative to the block's top, relation
+        # ids). A change repaints only the blocks whose record differs (_repair).
+        self._painted: dict[int, tuple[float, float, BlockDrawing]] = {}
+        self._hits: dict[int, list[tuple[QRectF, int]]] = {}
+        self._repair_timer = QTimer(self)
+        self._repair_timer.setSingleShot(True)
+        self._repair_timer.setInterval(0)
+        self._repair_timer.timeout.connect(self._repair)
         self._press_char: int | None = None
         self._dragged = False
         font = QFont(self.font())
@@ -77,7 +86,7 @@ class DocumentView(QAbstractScrollArea):
         self.state = state
         if reveal is not None:
             self.ensure_visible(*reveal)
-        self.viewport().update()
+        self._changed()
 
     @property
     def selected_span(self) -> int | None:
@@ -113,6 +122,8 @@ class DocumentView(QAbstractScrollArea):
     # ---- what to show --------------------------------------------------
 
     def set_document(self, text: str, tokens: Tokens, sentence_starts: Sequence[int]) -> None:
+        self._painted.clear()
+        self._hits.clear()
         self.tokens = tokens
         starts = [tokens.starts[i] for i in sentence_starts if i < len(tokens)]
         self.blocks.set_text(text, starts)
@@ -124,16 +135,16 @@ class DocumentView(QAbstractScrollArea):
         self._relations_of_span = {}
         self._sync_geometry()
         self.verticalScrollBar().setValue(0)
-        self.viewport().update()
+        self._changed()
 
     def set_colors(self, colors: Mapping[str, str]) -> None:
         self.palette_ = Palette(dict(colors), self.palette_.arc_styles)
-        self.viewport().update()
+        self._changed()
 
     def set_relation_styles(self, styles: Mapping[str, tuple[str, bool]]) -> None:
         """Relation label -> (color, directed)."""
         self.palette_ = Palette(self.palette_.colors, dict(styles))
-        self.viewport().update()
+        self._changed()
 
     def set_spans(
         self, spans: Sequence[Span], diff: LayerDiff, touched: Sequence[Span] | None = None
@@ -162,23 +173,47 @@ class DocumentView(QAbstractScrollArea):
             moved = set().union(*(self._relations_of_span.get(s.id or -1, ()) for s in touched))
             self._rebuild_arcs(moved)
         self._update_scrollbar()
-        self.viewport().update()
+        self._changed()
 
-    def set_relations(self, relations: Sequence[Relation]) -> None:
-        """Show these relations; only arcs that changed are laid out again."""
-        new = {r.id: r for r in relations if r.id is not None}
-        changed = {
-            rid
-            for rid in new.keys() | self._relations.keys()
-            if new.get(rid) != self._relations.get(rid)
-        }
+    def set_relations(
+        self, relations: Sequence[Relation], touched: Sequence[Relation] | None = None
+    ) -> None:
+        """Show these relations; only arcs that changed are laid out again.
+        ``touched``: the relations an edit took out or put in (None: any may have)."""
+        if touched is not None:
+            ids = {r.id for r in touched if r.id is not None}
+            current = {r.id: r for r in relations if r.id in ids}
+            new = dict(self._relations)
+            for rid in ids:
+                if rid in current:
+                    new[rid] = current[rid]
+                else:
+                    new.pop(rid, None)
+        else:
+            new = {r.id: r for r in relations if r.id is not None}
+        if not self._relations:  # a newly opened document: no old arcs to compare
+            self._relations = new
+            of_span = self._relations_of_span
+            for rid, added in new.items():
+                of_span.setdefault(added.head, set()).add(rid)
+                of_span.setdefault(added.child, set()).add(rid)
+            self.blocks.set_arcs(self._arcs_of(new.keys()))
+            self._update_scrollbar()
+            self._changed()
+            return
+        candidates = (
+            new.keys() | self._relations.keys()
+            if touched is None
+            else {r.id for r in touched if r.id is not None}
+        )
+        changed = {rid for rid in candidates if new.get(rid) != self._relations.get(rid)}
         for rid in changed:
             old = self._relations.get(rid)
             if old is not None:
                 for span_id in (old.head, old.child):
-                    ids = self._relations_of_span.get(span_id)
-                    if ids is not None:
-                        ids.discard(rid)
+                    relations_of = self._relations_of_span.get(span_id)
+                    if relations_of is not None:
+                        relations_of.discard(rid)
             relation = new.get(rid)
             if relation is not None:
                 self._relations_of_span.setdefault(relation.head, set()).add(rid)
@@ -186,23 +221,26 @@ class DocumentView(QAbstractScrollArea):
         self._relations = new
         self._rebuild_arcs(changed)
         self._update_scrollbar()
-        self.viewport().update()
+        self._changed()
 
     def _rebuild_arcs(self, relation_ids: set[int]) -> None:
-        added: list[RelationArc] = []
+        self.blocks.update_arcs(relation_ids, self._arcs_of(relation_ids))
+
+    def _arcs_of(self, relation_ids: Iterable[int]) -> list[RelationArc]:
+        """The arcs of these relations (those whose spans are both shown)."""
+        arcs: list[RelationArc] = []
+        relations, spans = self._relations, self._span_by_id
         for rid in relation_ids:
-            relation = self._relations.get(rid)
-            head = self._span_by_id.get(relation.head) if relation else None
-            child = self._span_by_id.get(relation.child) if relation else None
-            if relation is None or head is None or child is None:
+            relation = relations.get(rid)
+            if relation is None:
                 continue
-            ends = arc_ends(rid, (head.start, head.end), (child.start, child.end))
-            added.append(
-                RelationArc(
-                    ends, relation.label, relation.head, relation.child, head.start == ends.lo
-                )
-            )
-        self.blocks.update_arcs(relation_ids, added)
+            head, child = spans.get(relation.head), spans.get(relation.child)
+            if head is None or child is None:
+                continue
+            a, b = (head.start, head.end), (child.start, child.end)
+            ends = ArcEnds(rid, a, b) if a <= b else ArcEnds(rid, b, a)
+            arcs.append(RelationArc(ends, relation.label, relation.head, relation.child, a <= b))
+        return arcs
 
     def relation_start(self, relation_id: int | None) -> int | None:
         """Where the relation's arc starts in the text (None if it is not drawn)."""
@@ -242,7 +280,7 @@ class DocumentView(QAbstractScrollArea):
         if len(self.tokens):
             caret = self.state.caret
             self.ensure_visible(self.tokens.starts[caret], self.tokens.ends[caret])
-        self.viewport().update()
+        self._changed()
 
     @property
     def text_font(self) -> QFont:
@@ -378,7 +416,63 @@ class DocumentView(QAbstractScrollArea):
             self.verticalScrollBar().setValue(int(self.blocks.top(first)))
 
     def scrollContentsBy(self, dx: int, dy: int) -> None:
-        self.viewport().update()
+        # what is on screen moves with the pixels; Qt paints the strip uncovered
+        self._painted = {i: (top + dy, h, d) for i, (top, h, d) in self._painted.items()}
+        self.viewport().scroll(dx, dy)
+
+    # ---- what to repaint ---------------------------------------------------
+
+    def _changed(self) -> None:
+        """Something shown may have changed: at the next turn of the event loop,
+        repaint the blocks whose drawing differs from what is on screen."""
+        self._repair_timer.start()
+
+    def _visible(self) -> list[tuple[int, float]]:
+        """(block index, top in the viewport) of the blocks on screen."""
+        if not self.blocks.blocks:
+            return []
+        scroll = self._scroll()
+        height = self.viewport().height()
+        found = []
+        index = self.blocks.block_at_y(scroll - MARGIN_TOP)
+        while index < len(self.blocks.blocks):
+            top = self.blocks.top(index) + MARGIN_TOP - scroll
+            if top > height:
+                break
+            found.append((index, top))
+            index += 1
+        return found
+
+    def _repair(self) -> None:
+        region = QRegion()
+        width = self.viewport().width()
+        visible = set()
+        for index, top in self._visible():
+            visible.add(index)
+            record = (top, self.blocks.height(index), self.drawing(index))
+            old = self._painted.get(index)
+            if old == record:
+                continue
+            region += _block_rect(width, record[0], record[1])
+            if old is not None:
+                region += _block_rect(width, old[0], old[1])
+        for index, old in list(self._painted.items()):
+            if index not in visible:  # moved off screen: what it left behind is stale
+                region += _block_rect(width, old[0], old[1])
+                del self._painted[index]
+        bottom = max((t + h for t, h, _ in self._painted.values()), default=0.0)
+        if self.blocks.blocks and bottom > self.blocks.total_height() - self._scroll():
+            region += _block_rect(width, 0.0, float(self.viewport().height()))
+        if not region.isEmpty():
+            self.viewport().update(region)
+
+    @property
+    def arc_hits(self) -> list[tuple[QRectF, int]]:
+        """Arc labels on screen: (rectangle in the viewport, relation id)."""
+        hits = []
+        for index, (top, _, _) in self._painted.items():
+            hits += [(rect.translated(0, top), rid) for rect, rid in self._hits.get(index, [])]
+        return hits
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
@@ -434,8 +528,8 @@ class DocumentView(QAbstractScrollArea):
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self.viewport())
         palette = self.palette()
-        painter.fillRect(event.rect(), palette.color(QPalette.ColorRole.Base))
-        self.arc_hits = []
+        area = event.rect()
+        painter.fillRect(area, palette.color(QPalette.ColorRole.Base))
         if not self.blocks.blocks:
             painter.end()
             self.painted.emit(False)
@@ -445,22 +539,28 @@ class DocumentView(QAbstractScrollArea):
         fonts = Fonts(
             self._font, self.blocks.tag_font, self.blocks.tag_height, self.blocks.arc_height
         )
-        scroll = self._scroll()
-        height = self.viewport().height()
-        index = self.blocks.block_at_y(scroll - MARGIN_TOP)
         heights_before = self.blocks.total_height()
-        while index < len(self.blocks.blocks):
-            top = self.blocks.top(index) + MARGIN_TOP - scroll
-            if top > height:
-                break
+        width = self.viewport().width()
+        stale = False
+        for index, top in self._visible():
             drawing = self.drawing(index)
+            height = self.blocks.height(index)
+            rect = _block_rect(width, top, height)
+            if not rect.intersects(area):
+                continue
             block = self.blocks.blocks[index]
             assert block.layout is not None and block.scene is not None
-            self.arc_hits += paint_block(
-                painter, block.layout, block.scene, drawing, top, fonts, palette
-            )
-            index += 1
+            hits = paint_block(painter, block.layout, block.scene, drawing, top, fonts, palette)
+            record = (top, height, drawing)
+            if area.contains(rect & self.viewport().rect()):  # all of it that shows
+                self._painted[index] = record
+                self._hits[index] = [(r.translated(0, -top), rid) for r, rid in hits]
+            elif self._painted.get(index) != record:  # partly: the rest may be stale
+                self._painted.pop(index, None)
+                stale = True
         painter.end()
+        if stale:
+            self._changed()
         if self.blocks.total_height() != heights_before:
             self._update_scrollbar()
         self.painted.emit(True)
@@ -468,3 +568,11 @@ class DocumentView(QAbstractScrollArea):
 
 def _start(span: Span) -> int:
     return span.start
+
+
+BLEED = 4  # painting reaches this far beyond a block's own rectangle (box outlines)
+
+
+def _block_rect(width: int, top: float, height: float) -> QRect:
+    """The viewport rectangle a block paints into, bleed included."""
+    return QRect(0, int(top) - BLEED, width, int(height) + 2 * BLEED + 2)

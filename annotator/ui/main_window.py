@@ -96,6 +96,7 @@ class MainWindow(QMainWindow):
         self._panel_fallback.setSingleShot(True)
         self._panel_fallback.setInterval(200)
         self._panel_fallback.timeout.connect(self._panel_timer.start)
+        self._writes_ready = False
         self._build_panels()
         self._build_status_bar()
         self._build_actions()
@@ -260,7 +261,7 @@ class MainWindow(QMainWindow):
         if result.spans_changed:
             self.view.set_spans(self.session.gold, self.session.diff, result.touched_spans)
         if result.relations_changed:
-            self.view.set_relations(self.session.relations)
+            self.view.set_relations(self.session.relations, result.touched_relations)
         self.controller.edited(result)
         self.status.show_saved(f"version {result.version}")
         self._update_title()
@@ -269,13 +270,18 @@ class MainWindow(QMainWindow):
             self._update_status()
         if result.spans_changed or result.relations_changed:
             self._pending_edits.append(result)
-            self._panel_timer.start()
+            self._panel_fallback.start()  # the lists follow the article's repaint
 
     def _after_paint(self, with_text: bool) -> None:
-        if with_text and self._panel_fallback.isActive():  # the first paint of a document
-            self._panel_fallback.stop()
-            self._panel_timer.start()
-            # so that the first edit is as fast as the next (after this frame is shown)
+        """The article was repainted: now the lists beside it follow (after this
+        frame is shown), and writes get ready after a document's first paint."""
+        if not self._panel_fallback.isActive():
+            return
+        self._panel_fallback.stop()
+        self._panel_timer.start()
+        if not self._writes_ready:
+            self._writes_ready = True
+            # so that the first edit is as fast as the next
             QTimer.singleShot(0, self.store.prepare_writes)
 
     def _refresh_after_edit(self) -> None:

@@ -43,8 +43,13 @@ class EditResult:
     doc_id: int
     version: int
     touched_spans: tuple[Span, ...] | None  # spans removed or added; None: all may have changed
-    relations_changed: bool
+    # relations removed, added or changed (old and new versions); None: all may have changed
+    touched_relations: tuple[Relation, ...] | None
     status: Status | None  # the new status, if it changed
+
+    @property
+    def relations_changed(self) -> bool:
+        return self.touched_relations is None or bool(self.touched_relations)
 
     @property
     def spans_changed(self) -> bool:
@@ -264,18 +269,34 @@ class ReviewSession(QObject):
             self.diff = diff_layers(self._model_sorted, self.gold)
         else:
             touched = self._absorb(change)
-        relations_changed = bool(
-            change.relation is not None
-            or change.removed_relations
-            or reload_gold
-            or change.removed_spans
-            or change.added_spans
-        )
-        if relations_changed:
+        touched_relations: tuple[Relation, ...] | None
+        if reload_gold:
+            touched_relations = None
             self._set_relations(self.store.relations(doc.id, Layer.GOLD))
+        else:
+            touched_relations = self._absorb_relations(change)
         new_status = status if status is not None and status != doc.status else None
-        self.edited.emit(EditResult(doc.id, change.version, touched, relations_changed, new_status))
+        self.edited.emit(EditResult(doc.id, change.version, touched, touched_relations, new_status))
         return change
+
+    def _absorb_relations(self, change: Change) -> tuple[Relation, ...]:
+        """Fold a committed change into the relations; returns those taken out and put in."""
+        new = [r for r in (change.relation, *change.added_relations) if r is not None]
+        old = [
+            self._relations_by_id[r.id]
+            for r in (*change.removed_relations, *new)
+            if r.id is not None and r.id in self._relations_by_id
+        ]
+        if not new and not old:
+            return ()
+        by_id = self._relations_by_id
+        for relation in old:
+            by_id.pop(relation.id or -1, None)
+        for relation in new:
+            if relation.id is not None:
+                by_id[relation.id] = relation
+        self.relations = sorted(by_id.values(), key=_relation_id)
+        return (*old, *new)
 
     def _absorb(self, change: Change) -> tuple[Span, ...]:
         """Fold a committed span change into the sorted in-memory gold list;
@@ -313,3 +334,7 @@ class ReviewSession(QObject):
 
 def _start(span: Span) -> int:
     return span.start
+
+
+def _relation_id(relation: Relation) -> int:
+    return relation.id or 0

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum
+from typing import NamedTuple
 
 from annotator.model import Change, Span
 from annotator.ui.arc_layout import ArcEnds
@@ -47,9 +48,9 @@ def ghost_tag(span: Span) -> str:
     return f"\u2212{span.label}"
 
 
-@dataclass(frozen=True, slots=True)
-class RelationArc:
-    """A relation as the view shows it: ends in text order, label, direction."""
+class RelationArc(NamedTuple):
+    """A relation as the view shows it: ends in text order, label, direction.
+    A named tuple: an article has thousands, made each time it is opened."""
 
     ends: ArcEnds
     label: str

@@ -38,12 +38,14 @@ class ReviewStatusBar(QStatusBar):
         )
 
     def show_saved(self, what: str) -> None:
-        self.saved_label.setStyleSheet(SAVED_STYLE)
+        if self.saved_label.styleSheet() != SAVED_STYLE:  # restyling costs a re-polish
+            self.saved_label.setStyleSheet(SAVED_STYLE)
         self.saved_label.setText(f"\u2713 Saved {datetime.now():%H:%M:%S}")
         self.saved_label.setToolTip(f"Committed to {self.db_path} ({what})")
 
     def show_failure(self, message: str) -> None:
-        self.saved_label.setStyleSheet(FAILED_STYLE)
+        if self.saved_label.styleSheet() != FAILED_STYLE:
+            self.saved_label.setStyleSheet(FAILED_STYLE)
         self.saved_label.setText("\u2717 Not saved")
         self.saved_label.setToolTip(message)
         self.showMessage(message, 15000)

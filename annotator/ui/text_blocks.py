@@ -139,6 +139,14 @@ class TextBlocks:
                 bisect.insort(self._arc_keys, (arc.ends.lo, arc.id))
         self._drop_ranges(touched)
 
+    def set_arcs(self, arcs: Sequence[RelationArc]) -> None:
+        """Replace every arc (a newly opened document)."""
+        self._arcs = {a.id: a for a in arcs}
+        self._long_arcs = {a.id: a for a in arcs if a.ends.hi - a.ends.lo > LONG_ARC}
+        long_arcs = self._long_arcs
+        self._arc_keys = sorted((a.ends.lo, a.id) for a in arcs if a.id not in long_arcs)
+        self._drop_ranges(None)
+
     def arc(self, relation_id: int) -> RelationArc | None:
         return self._arcs.get(relation_id)
 
