@@ -29,11 +29,8 @@ def paint_arc(
 ) -> QRectF | None:
     """Draw one line's piece of a relation arc; returns the rectangle of its
     label, if it shows one."""
-    color = QColor(highlight if arc.emphasis is Emphasis.SELECTED else QColor(arc.color))
-    if arc.emphasis is Emphasis.DIMMED:
-        color.setAlpha(45)
-    width = PEN_WIDTHS[arc.emphasis]
-    painter.setPen(QPen(color, width))
+    color, pen = _pen(arc.color, arc.emphasis, highlight)
+    painter.setPen(pen)
     painter.setBrush(Qt.BrushStyle.NoBrush)
     left, right = x0 + arc.left, x0 + arc.right
     path = QPainterPath()
@@ -92,6 +89,34 @@ def _chevron(painter: QPainter, at: QPointF, direction: int) -> None:
     )
 
 
+_PENS: dict[tuple[str, Emphasis, int], tuple[QColor, QPen]] = {}
+
+
+def _pen(name: str, emphasis: Emphasis, highlight: QColor) -> tuple[QColor, QPen]:
+    """The color and pen of an arc (made once per color, emphasis and highlight)."""
+    key = (name, emphasis, highlight.rgba())
+    found = _PENS.get(key)
+    if found is None:
+        color = QColor(highlight if emphasis is Emphasis.SELECTED else QColor(name))
+        if emphasis is Emphasis.DIMMED:
+            color.setAlpha(45)
+        found = _PENS[key] = (color, QPen(color, PEN_WIDTHS[emphasis]))
+    return found
+
+
+_SIZES: dict[tuple[str, str], tuple[float, float]] = {}
+
+
+def _label_size(font: QFont, text: str) -> tuple[float, float]:
+    """Width and height of an arc label (measured once per font and text)."""
+    key = (font.key(), text)
+    size = _SIZES.get(key)
+    if size is None:
+        metrics = QFontMetricsF(font)
+        size = _SIZES[key] = (metrics.horizontalAdvance(text) + 6, metrics.height())
+    return size
+
+
 def _label(
     painter: QPainter,
     text: str,
@@ -101,9 +126,7 @@ def _label(
     font: QFont,
     base: QColor,
 ) -> QRectF:
-    metrics = QFontMetricsF(font)
-    width = metrics.horizontalAdvance(text) + 6
-    height = metrics.height()
+    width, height = _label_size(font, text)
     rect = QRectF(centre - width / 2, row_y - height / 2, width, height)
     painter.setBrush(base)
     painter.setPen(Qt.PenStyle.NoPen)

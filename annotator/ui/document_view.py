@@ -27,7 +27,7 @@ from PySide6.QtWidgets import QAbstractScrollArea, QWidget
 from annotator.model import LayerDiff, Relation, Span, Tokens
 from annotator.ui.arc_layout import ArcEnds
 from annotator.ui.block_painter import MARGIN_X, Fonts, paint_block
-from annotator.ui.scene import BlockDrawing, Palette, RelationArc, draw_block
+from annotator.ui.scene import BlockDrawing, BlockScene, Palette, RelationArc, draw_block
 from annotator.ui.text_blocks import TextBlocks, cursor_x
 from annotator.ui.view_state import ArcMode, ViewState
 
@@ -64,6 +64,7 @@ class DocumentView(QAbstractScrollArea):
         # ids). A change repaints only the blocks whose record differs (_repair).
         self._painted: dict[int, tuple[float, float, BlockDrawing]] = {}
         self._hits: dict[int, list[tuple[QRectF, int]]] = {}
+        self._drawings: dict[int, tuple[BlockScene, tuple[object, ...], BlockDrawing]] = {}
         self._repair_timer = QTimer(self)
         self._repair_timer.setSingleShot(True)
         self._repair_timer.setInterval(0)
@@ -124,6 +125,7 @@ class DocumentView(QAbstractScrollArea):
     def set_document(self, text: str, tokens: Tokens, sentence_starts: Sequence[int]) -> None:
         self._painted.clear()
         self._hits.clear()
+        self._drawings.clear()
         self.tokens = tokens
         starts = [tokens.starts[i] for i in sentence_starts if i < len(tokens)]
         self.blocks.set_text(text, starts)
@@ -268,10 +270,19 @@ class DocumentView(QAbstractScrollArea):
             else None
         )
 
+        # the same scene (by identity: a new layout makes a new one) under equal inputs
+        # draws the same: reuse it
+        inputs = (state, self.palette_, selection_chars, caret_chars)
+        cached = self._drawings.get(index)
+        if cached is not None and cached[0] is scene and cached[1] == inputs:
+            return cached[2]
+
         def x_of(line: int, offset: int) -> float:
             return cursor_x(layout.lineAt(line), offset - block.start)
 
-        return draw_block(scene, state, self.palette_, selection_chars, caret_chars, x_of)
+        drawing = draw_block(scene, state, self.palette_, selection_chars, caret_chars, x_of)
+        self._drawings[index] = (scene, inputs, drawing)
+        return drawing
 
     def zoom(self, steps: int) -> None:
         size = self._font.pointSizeF() + steps if steps else self._base_point_size
