@@ -139,7 +139,9 @@ def floors(path: Path, doc_id: int, size: QSize) -> tuple[list[float], list[floa
     opens, keys, commits = [], [], []
 
     def show() -> None:
-        (text,) = conn.execute("SELECT text FROM documents WHERE id = ?", [doc_id]).fetchone()
+        (text,) = conn.execute(
+            "SELECT text FROM document_texts WHERE doc_id = ?", [doc_id]
+        ).fetchone()
         view.show_text(text)
         view.viewport().update()
 

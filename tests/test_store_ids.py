@@ -13,7 +13,7 @@ import pytest
 from helpers import whitespace_document
 from sqlite_utils import Database
 
-from annotator.model import Label, LabelKind, Relation, Span
+from annotator.model import Label, LabelKind, Layer, Relation, Span
 from annotator.store import IdClashError, Store, StoreError
 from annotator.store.connection import insert_labels
 
@@ -66,7 +66,10 @@ def snapshot(db: Database) -> dict[str, list[tuple[object, ...]]]:
     return {
         "spans": db.execute("SELECT * FROM spans ORDER BY id").fetchall(),
         "relations": db.execute("SELECT * FROM relations ORDER BY id").fetchall(),
-        "documents": db.execute("SELECT * FROM documents ORDER BY id").fetchall(),
+        "documents": db.execute(
+            "SELECT id, content_hash, title, meta, status, version, created_at, updated_at "
+            "FROM documents ORDER BY id"
+        ).fetchall(),
         "audit": db.execute("SELECT * FROM audit ORDER BY id").fetchall(),
         "indexes": db.execute(
             "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index' "
@@ -90,10 +93,12 @@ def two_docs(store: Store) -> tuple[int, int]:
 
 def delete_highest_span(store: Store, doc_id: int) -> tuple[int, Span, tuple[Relation, ...]]:
     """Relate the document's last two gold spans, delete the last (the table's highest id)."""
-    doc = store.load_document(doc_id)
-    *_, head, child = doc.gold.spans
+    *_, head, child = store.annotations(doc_id, Layer.GOLD).spans
     assert head.id is not None and child.id is not None
-    version = store.add_relation(doc_id, doc.version, head.id, child.id, "MET").version
+    (version,) = store.conn.execute(
+        "SELECT version FROM documents WHERE id = ?", [doc_id]
+    ).fetchone()
+    version = store.add_relation(doc_id, version, head.id, child.id, "MET").version
     highest = store.db.execute("SELECT MAX(id) FROM spans").fetchone()[0]
     assert highest == child.id
     change = store.delete_span(doc_id, version, child.id)
@@ -130,6 +135,21 @@ def test_new_databases_never_reuse_span_or_relation_ids(store: Store):
     assert_healthy(store.db)
 
 
+def add_documents_the_old_way(store: Store, docs: list) -> list[int]:
+    """Documents as the schema before m004 held them: the text in the documents row."""
+    ids = []
+    with store.db.atomic():
+        for doc in docs:
+            cursor = store.db.execute(
+                "INSERT INTO documents (text, content_hash, title, meta, status, version, "
+                "created_at, updated_at) VALUES (?, ?, ?, '{}', 'todo', 1, 'then', 'then')",
+                [doc.text, doc.content_hash, doc.title],
+            )
+            ids.append(int(cursor.lastrowid or 0))
+            store._insert_layers(ids[-1], doc)
+    return ids
+
+
 def test_a_database_of_the_previous_schema_is_upgraded_keeping_every_row(db_path: Path):
     from annotator.store.schema import migrations
 
@@ -147,8 +167,7 @@ def test_a_database_of_the_previous_schema_is_upgraded_keeping_every_row(db_path
         n = len(doc.spans)
         relations = (Relation(0, n - 1, "MET"),) if n > 1 else ()
         docs.append(dataclasses.replace(doc, relations=relations))
-    doc_b, doc_a = old_store.add_documents(docs)
-    assert doc_a is not None and doc_b is not None
+    doc_b, doc_a = add_documents_the_old_way(old_store, docs)
     # The old schema hands a deleted highest id out again; the audit remembers it.
     _, removed, _ = delete_highest_span(old_store, doc_a)
     before = snapshot(old)
@@ -160,6 +179,10 @@ def test_a_database_of_the_previous_schema_is_upgraded_keeping_every_row(db_path
         assert "AUTOINCREMENT" in table_sql(db, "spans").upper()
         assert "AUTOINCREMENT" in table_sql(db, "relations").upper()
         assert snapshot(db) == before
+        # m004: the texts moved to their own table, each with its length kept
+        assert [store.load_document(d).text for d in (doc_b, doc_a)] == [TEXT_B, TEXT_A]
+        lengths = db.execute("SELECT text_length FROM documents ORDER BY id").fetchall()
+        assert lengths == [(len(TEXT_B),), (len(TEXT_A),)]
         assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
         assert_healthy(db)
         # Ids are not reused from now on, not even the one deleted before the upgrade.
@@ -238,3 +261,29 @@ def test_restoring_a_relation_whose_id_is_taken_raises_a_store_error_and_writes_
     assert snapshot(store.db) == before  # the span restored first was rolled back too
     assert store.load_document(doc_a).version == version
     assert_healthy(store.db)
+
+
+def test_texts_move_to_their_own_table_with_their_length(db_path: Path):
+    """m004: a document's row no longer holds its text; the length is Python's,
+    also for a text with a NUL character (where SQL's length() stops)."""
+    from annotator.store.schema import migrations
+
+    old = Database(db_path)
+    migrations.apply(old, stop_before="m004_text_apart")
+    insert_labels(old, [Label("PERSON", LabelKind.ENTITY, "#123456")])
+    texts = ["Blinken met\x00 Mirzoyan", TEXT_A]
+    ids = add_documents_the_old_way(
+        Store(old.conn, db_path, "old"), [whitespace_document(t, ENTITIES) for t in texts]
+    )
+    old.close()
+    with Store.open(db_path) as store:
+        assert [store.load_document(i).text for i in ids] == texts
+        lengths = [r[0] for r in store.conn.execute("SELECT text_length FROM documents")]
+        assert lengths == [len(t) for t in texts]
+        columns = [r[1] for r in store.conn.execute("PRAGMA table_info(documents)")]
+        assert "text" not in columns
+        doc = store.load_document(ids[0])
+        span = Span(13, 21, 2, 2, "PERSON")
+        change = store.add_span(doc.id, doc.version, span, replace_overlapping=True)
+        assert change.span is not None  # an edit past the NUL is accepted
+        assert_healthy(store.db)

@@ -124,7 +124,7 @@ def test_every_block_matches_a_fresh_view_after_every_edit(qtbot, window, steps)
         assert drawings(window.view) == expected, f"after {action}"
         qtbot.waitUntil(lambda: screen_is_current(window.view), timeout=2000)
         stored = stored_spans(window)  # the lists beside the article follow its repaint
-        qtbot.waitUntil(lambda: side_spans(window) == stored, timeout=2000)
+        qtbot.waitUntil(lambda s=stored: side_spans(window) == s, timeout=2000)
 
 
 def screen_is_current(view: DocumentView) -> bool:

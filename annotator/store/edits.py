@@ -345,7 +345,7 @@ class EditsMixin(ReadsMixin):
 
     def _check_against_text(self, doc_id: int, span: Span) -> None:
         length = self.db.execute(
-            "SELECT length(text) FROM documents WHERE id = ?", [doc_id]
+            "SELECT text_length FROM documents WHERE id = ?", [doc_id]
         ).fetchone()[0]
         try:
             check_span(int(length), self._tokens(doc_id), span)

@@ -41,10 +41,11 @@ class IngestMixin(StoreBase):
             now = utc_now()
             for doc in docs:
                 cursor = self.db.execute(
-                    "INSERT OR IGNORE INTO documents (text, content_hash, title, meta, status, "
-                    "version, created_at, updated_at) VALUES (?, ?, ?, ?, 'todo', 1, ?, ?)",
+                    "INSERT OR IGNORE INTO documents (text_length, content_hash, title, meta, "
+                    "status, version, created_at, updated_at) "
+                    "VALUES (?, ?, ?, ?, 'todo', 1, ?, ?)",
                     [
-                        doc.text,
+                        len(doc.text),
                         doc.content_hash,
                         doc.title,
                         json.dumps(doc.meta, ensure_ascii=False),
@@ -56,6 +57,9 @@ class IngestMixin(StoreBase):
                     ids.append(None)
                     continue
                 doc_id = int(cursor.lastrowid or 0)
+                self.db.execute(
+                    "INSERT INTO document_texts (doc_id, text) VALUES (?, ?)", [doc_id, doc.text]
+                )
                 self._insert_layers(doc_id, doc)
                 ids.append(doc_id)
         return ids

@@ -122,8 +122,9 @@ class ReadsMixin(StoreBase):
 
     def _load_document(self, doc_id: int) -> Document:
         row = self.conn.execute(
-            "SELECT d.text, d.meta, d.status, d.version, t.starts, t.ends, t.sentence_starts "
-            "FROM documents d JOIN tokens t ON t.doc_id = d.id WHERE d.id = ?",
+            "SELECT x.text, d.meta, d.status, d.version, t.starts, t.ends, t.sentence_starts "
+            "FROM documents d JOIN tokens t ON t.doc_id = d.id "
+            "JOIN document_texts x ON x.doc_id = d.id WHERE d.id = ?",
             [doc_id],
         ).fetchone()
         if row is None:
@@ -157,8 +158,8 @@ class ReadsMixin(StoreBase):
             found += [
                 int(r[0])
                 for r in self.conn.execute(
-                    f"SELECT id FROM documents WHERE id IN ({marks}) AND instr(lower(text), ?) "
-                    "ORDER BY id",
+                    f"SELECT doc_id FROM document_texts WHERE doc_id IN ({marks}) "
+                    "AND instr(lower(text), ?) ORDER BY doc_id",
                     [*chunk, needle.lower()],
                 ).fetchall()
             ]

@@ -14,4 +14,5 @@ MIGRATION_NAMES: tuple[str, ...] = (
     "m001_initial",
     "m002_relation_label_constraints",
     "m003_autoincrement_ids",
+    "m004_text_apart",
 )
