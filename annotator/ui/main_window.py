@@ -28,7 +28,7 @@ from annotator.ui.document_view import DocumentView
 from annotator.ui.find_bar import FindBar
 from annotator.ui.keymap import LABEL_PREFIX, RELATION_PREFIX, ActionSpec, Scope, build_keymap
 from annotator.ui.models import DocumentListModel
-from annotator.ui.pauses import without_gc_pauses
+from annotator.ui.pauses import settle_heap, without_gc_pauses
 from annotator.ui.review import EditResult, ReviewSession
 from annotator.ui.side_panel import SidePanel, make_table
 from annotator.ui.status_bar import ReviewStatusBar
@@ -97,6 +97,10 @@ class MainWindow(QMainWindow):
         self._panel_fallback.setInterval(200)
         self._panel_fallback.timeout.connect(self._panel_timer.start)
         self._writes_ready = False
+        self._idle = QTimer(self)  # a second after the last paint: settle the heap
+        self._idle.setSingleShot(True)
+        self._idle.setInterval(1000)
+        self._idle.timeout.connect(settle_heap)
         self._build_panels()
         self._build_status_bar()
         self._build_actions()
@@ -275,6 +279,7 @@ class MainWindow(QMainWindow):
     def _after_paint(self, with_text: bool) -> None:
         """The article was repainted: now the lists beside it follow (after this
         frame is shown), and writes get ready after a document's first paint."""
+        self._idle.start()
         if not self._panel_fallback.isActive():
             return
         self._panel_fallback.stop()

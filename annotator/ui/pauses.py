@@ -15,6 +15,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 
+def settle_heap() -> None:
+    """Move what exists now out of the collector's reach: called when the window
+    has been idle for a moment, so that a later collection scans only what came
+    after (one that scanned everything took up to 90 ms in the view benchmark)."""
+    gc.freeze()
+
+
 @contextmanager
 def without_gc_pauses() -> Iterator[None]:
     enabled = gc.isenabled()
