@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Sequence
@@ -117,11 +118,17 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument(
         "--status", default="accepted", help="statuses of the documents to score (accepted)"
     )
+    keys = commands.add_parser(
+        "keys",
+        parents=[common],
+        help="print the effective keymap: action id, what it does, keys (after overrides)",
+    )
+    keys.add_argument("--json", action="store_true", help="print JSON instead of a table")
     opener = commands.add_parser(
         "open", parents=[common], help="open the review window on a database file"
     )
     opener.add_argument("path", type=Path, metavar="DB", help="database file")
-    for p in (parser, opener):
+    for p in (parser, opener, keys):
         p.add_argument(
             "--keymap",
             type=Path,
@@ -129,6 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
             default=argparse.SUPPRESS,
             help="key binding overrides (default: keymap.json in the user config folder)",
         )
+    for p in (parser, opener):
         p.add_argument(
             "--trace-timings",
             type=Path,
@@ -152,12 +160,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _export(db_path, args)
         if args.command == "eval":
             return _eval(db_path, args)
+        if args.command == "keys":
+            return _keys(db_path, getattr(args, "keymap", None), args.json)
         if args.command == "open":
             db_path = args.path
         return _start(db_path, getattr(args, "keymap", None), getattr(args, "trace_timings", None))
     except (CliError, StoreError, LabelConfigError) as exc:
         print(f"annotator: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
+    except BrokenPipeError:  # e.g. `annotator keys | head`: the reader has had enough
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
 
 
 def _import(db_path: Path, args: argparse.Namespace) -> int:
@@ -335,6 +348,27 @@ def format_stats(store: Store) -> str:
             f"{sum(table[Layer.GOLD].values()):>8}"
         )
     return "\n".join(lines)
+
+
+def _keys(db_path: Path, keymap: Path | None, as_json: bool) -> int:
+    """The keymap the window would use on this database (its label hotkeys)."""
+    from annotator.ui.keymap import KeymapError, effective_keymap, keymap_rows
+
+    with Store.open(db_path) as store:
+        labels = store.labels()
+    try:
+        rows = keymap_rows(effective_keymap(labels, keymap))
+    except KeymapError as exc:
+        raise CliError(str(exc)) from exc
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+        return EXIT_OK
+    width = max(len(r["id"]) for r in rows)
+    for row in rows:
+        keys = ", ".join(row["keys"]) or "(none)"
+        mode = "" if row["mode"] == "always" else f"  [{row['mode']} keys]"
+        print(f"{row['id']:<{width}}  {keys:<22} {row['text']}{mode}")
+    return EXIT_OK
 
 
 def _start(db_path: Path, keymap: Path | None, trace_path: Path | None = None) -> int:

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import Enum
 from pathlib import Path
+from typing import TypedDict
 
 import platformdirs
 from PySide6.QtCore import Qt
@@ -254,6 +255,35 @@ def build_keymap(
     if unknown:
         raise KeymapError(f"Keymap names unknown actions: {', '.join(unknown)}.")
     return [replace(s, keys=overrides[s.id]) if s.id in overrides else s for s in specs]
+
+
+def effective_keymap(labels: Sequence[Label], keymap: Path | None = None) -> list[ActionSpec]:
+    """The table with the user's overrides (``keymap`` or the user's keymap.json)."""
+    return build_keymap(labels, load_overrides(keymap or user_keymap_path()))
+
+
+class KeyRow(TypedDict):
+    id: str
+    text: str
+    keys: list[str]
+    group: str
+    mode: str
+    scope: str
+
+
+def keymap_rows(specs: Iterable[ActionSpec]) -> list[KeyRow]:
+    """One plain record per action, for ``annotator keys`` and scripts."""
+    return [
+        KeyRow(
+            id=spec.id,
+            text=spec.text,
+            keys=[normalized(k) for k in spec.keys],
+            group=spec.group,
+            mode=spec.mode.value,
+            scope=spec.scope.value,
+        )
+        for spec in specs
+    ]
 
 
 def is_key_name(key: str) -> bool:
