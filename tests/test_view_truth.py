@@ -30,6 +30,7 @@ step = st.one_of(
     st.tuples(st.just("relation_delete"), pick),
     st.tuples(st.just("select"), pick),
     st.tuples(st.just("select_relation"), pick),
+    st.tuples(st.just("everywhere")),
     st.tuples(st.just("undo")),
     st.tuples(st.just("redo")),
     st.tuples(st.just("reset")),
@@ -93,6 +94,8 @@ def apply(window, action: tuple) -> None:
                 c.reverse_selected()
             elif kind == "relation_delete":
                 c.delete_selected()
+    elif kind == "everywhere":
+        c.apply_everywhere()
     elif kind == "undo":
         session.undo_stack.undo()
     elif kind == "redo":

@@ -42,6 +42,7 @@ class Change:
     removed_relations: tuple[Relation, ...] = ()
     added_spans: tuple[Span, ...] = ()
     added_relations: tuple[Relation, ...] = ()  # by replace_spans (undo, reset)
+    relabeled: tuple[tuple[Span, Span], ...] = ()  # (before, after), by replace_spans
 
 
 class EditsMixin(ReadsMixin):
@@ -73,10 +74,12 @@ class EditsMixin(ReadsMixin):
         remove: Sequence[int] = (),
         add: Sequence[Span] = (),
         relations: Sequence[Relation] = (),
+        relabel: Sequence[tuple[int, str]] = (),
     ) -> Change:
         """In one transaction: delete the gold spans ``remove`` (with their
         relations), then insert ``add`` and ``relations``, keeping the ids they
-        carry. Undo and redo are made of this."""
+        carry, and give the spans ``relabel`` (id, label) their new labels.
+        Undo, redo and corrections applied to every mention are made of this."""
         with self._transaction("replace spans"):
             new_version = self._bump_version(doc_id, version)
             removed_spans: list[Span] = []
@@ -97,6 +100,9 @@ class EditsMixin(ReadsMixin):
                 self._audit(
                     doc_id, new_version, "add", "span", inserted.id, after=span_json(inserted)
                 )
+            relabeled = [
+                self._relabel_row(doc_id, new_version, span_id, label) for span_id, label in relabel
+            ]
             added_relations: list[Relation] = []
             for relation in relations:
                 self._gold_span(doc_id, relation.head)
@@ -119,6 +125,7 @@ class EditsMixin(ReadsMixin):
             tuple(removed_relations),
             tuple(added),
             tuple(added_relations),
+            tuple(relabeled),
         )
 
     def delete_span(self, doc_id: int, version: int, span_id: int) -> Change:
@@ -132,22 +139,26 @@ class EditsMixin(ReadsMixin):
     def relabel_span(self, doc_id: int, version: int, span_id: int, label: str) -> Change:
         with self._transaction("relabel span"):
             new_version = self._bump_version(doc_id, version)
-            self._check_label(label, LabelKind.ENTITY)
-            before = self._gold_span(doc_id, span_id)
-            self.db.execute("UPDATE spans SET label = ? WHERE id = ?", [label, span_id])
-            after = Span(
-                before.start, before.end, before.token_start, before.token_end, label, span_id
-            )
-            self._audit(
-                doc_id,
-                new_version,
-                "relabel",
-                "span",
-                span_id,
-                before=span_json(before),
-                after=span_json(after),
-            )
+            _, after = self._relabel_row(doc_id, new_version, span_id, label)
         return Change(new_version, after)
+
+    def _relabel_row(
+        self, doc_id: int, version: int, span_id: int, label: str
+    ) -> tuple[Span, Span]:
+        self._check_label(label, LabelKind.ENTITY)
+        before = self._gold_span(doc_id, span_id)
+        self.db.execute("UPDATE spans SET label = ? WHERE id = ?", [label, span_id])
+        after = Span(before.start, before.end, before.token_start, before.token_end, label, span_id)
+        self._audit(
+            doc_id,
+            version,
+            "relabel",
+            "span",
+            span_id,
+            before=span_json(before),
+            after=span_json(after),
+        )
+        return before, after
 
     def move_span(
         self, doc_id: int, version: int, span_id: int, token_start: int, token_end: int

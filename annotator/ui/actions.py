@@ -75,6 +75,9 @@ class ActionHandlers:
     def span_end_right(self) -> None:
         self.c.move_boundary(0, 1)
 
+    def edit_everywhere(self) -> None:
+        self.c.apply_everywhere()
+
     def edit_undo(self) -> None:
         self.window.session.undo_stack.undo()
 

@@ -72,6 +72,37 @@ class ReplaceSpans(StoreCommand):
         )
 
 
+class Propagate(StoreCommand):
+    """One correction applied to every identical mention: spans added, relabelled
+    and deleted (with their relations) in one step."""
+
+    def __init__(self, session: ReviewSession, doc_id: int, change: Change, text: str) -> None:
+        super().__init__(session, doc_id, text)
+        self.added = change.added_spans
+        self.removed = change.removed_spans
+        self.removed_relations = change.removed_relations
+        self.relabeled = change.relabeled
+
+    def _redo(self, version: int) -> Change:
+        return self.session.store.replace_spans(
+            self.doc_id,
+            version,
+            [s.id for s in self.removed if s.id is not None],
+            self.added,
+            relabel=[(a.id, a.label) for _, a in self.relabeled if a.id is not None],
+        )
+
+    def _undo(self, version: int) -> Change:
+        return self.session.store.replace_spans(
+            self.doc_id,
+            version,
+            [s.id for s in self.added if s.id is not None],
+            self.removed,
+            self.removed_relations,
+            relabel=[(b.id, b.label) for b, _ in self.relabeled if b.id is not None],
+        )
+
+
 class UpdateSpan(StoreCommand):
     """A relabel or a boundary move of one span."""
 

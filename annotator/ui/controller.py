@@ -12,6 +12,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from annotator.model import Label, LabelKind, Relation, Span, Status
+from annotator.propagation import Correction, CorrectionKind, propagate
 from annotator.ui.document_view import DocumentView
 from annotator.ui.review import EditResult, ReviewSession
 from annotator.ui.view_state import ViewState
@@ -26,6 +27,7 @@ class ReviewController(QObject):
         self.session = session
         self.view = view
         self.state = ViewState()
+        self.last_correction: Correction | None = None  # what "." applies everywhere
         view.spanClicked.connect(self.select_span)
         view.relationClicked.connect(self.select_relation)
         view.tokenClicked.connect(
@@ -47,6 +49,7 @@ class ReviewController(QObject):
 
     def document_opened(self) -> None:
         """A document was opened: caret at its start, nothing selected."""
+        self.last_correction = None
         self._set(
             caret=0, anchor=None, selected_span=None, selected_relation=None, relation_head=None
         )
@@ -177,13 +180,20 @@ class ReviewController(QObject):
         (or of the token under the caret)."""
         selected = self.state.selected_span
         if selected is not None and self.state.token_selection() is None:
+            before = self.session.span(selected)
             self.session.relabel_span(selected, label)
+            after = self.session.span(selected)
+            if before is not None and after is not None and after.label != before.label:
+                self.last_correction = Correction(
+                    CorrectionKind.RELABEL, after.start, after.end, label
+                )
             return
         if not len(self.view.tokens):
             return
         first, last = self.state.token_selection() or (self.state.caret, self.state.caret)
         span = self.session.create_span(first, last, label)
         if span is not None and span.id is not None:
+            self.last_correction = Correction(CorrectionKind.ADD, span.start, span.end, label)
             self.select_span(span.id, scroll=False)
             self.message.emit(f"Added {label}: {self._text(span)}")
 
@@ -198,8 +208,40 @@ class ReviewController(QObject):
         if span_id is not None:
             span = self.session.span(span_id)
             if self.session.delete_span(span_id) and span is not None:
+                self.last_correction = Correction(
+                    CorrectionKind.DELETE, span.start, span.end, span.label
+                )
                 self.set_token_selection(None, span.token_start)
                 self.message.emit(f"Deleted {span.label}: {self._text(span)}")
+
+    def apply_everywhere(self) -> None:
+        """Apply the last add, relabel or delete to every identical mention."""
+        doc, correction = self.session.document, self.last_correction
+        if doc is None or correction is None:
+            self.message.emit(
+                "Make a correction first (add, relabel or delete a span); then . applies "
+                "it to every identical mention in this document."
+            )
+            return
+        plan = propagate(doc.text, doc.tokens, self.session.gold, correction)
+        words = _quote(doc.text[correction.start : correction.end])
+        skipped = (
+            f"; {plan.skipped} skipped because they overlap another span" if plan.skipped else ""
+        )
+        if not plan.changes:
+            self.message.emit(f"No other mention of {words} to change{skipped}.")
+            return
+        deleting = correction.kind is CorrectionKind.DELETE
+        what = f"Deleted {correction.label} on" if deleting else f"Made {correction.label} of"
+        if self.session.apply_everywhere(plan, f"{what} every {words}") is None:
+            return
+        parts = [
+            f"{len(plan.add)} added" if plan.add else "",
+            f"{len(plan.relabel)} relabelled" if plan.relabel else "",
+            f"{len(plan.delete)} deleted" if plan.delete else "",
+        ]
+        detail = ", ".join(p for p in parts if p)
+        self.message.emit(f"{what} {plan.changes} more mentions of {words} ({detail}){skipped}.")
 
     def move_boundary(self, start_delta: int, end_delta: int) -> None:
         span_id = self._need_span("resize")
@@ -354,3 +396,8 @@ class ReviewController(QObject):
 
 def _start(span: Span) -> int:
     return span.start
+
+
+def _quote(text: str) -> str:
+    short = text if len(text) <= 40 else text[:39] + "\u2026"
+    return f"\u201c{short}\u201d"

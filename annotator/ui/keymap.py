@@ -116,6 +116,15 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec(
         "span.end_right", "End one token right", ("Alt+Shift+Right",), "Edit", scope=Scope.VIEW
     ),
+    ActionSpec(
+        "edit.everywhere",
+        "Apply to every identical mention",
+        (".",),
+        "Edit",
+        "Repeat the last add, relabel or delete on every mention of the same words "
+        "in this document, as one undoable step",
+        scope=Scope.VIEW,
+    ),
     ActionSpec("edit.undo", "Undo", ("Ctrl+Z",), "Edit"),
     ActionSpec("edit.redo", "Redo", ("Ctrl+Shift+Z", "Ctrl+Y"), "Edit"),
     ActionSpec(

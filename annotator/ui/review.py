@@ -32,6 +32,7 @@ from annotator.model import (
     make_span,
     refresh_diff,
 )
+from annotator.propagation import Propagation
 from annotator.store import Change, ConflictError, Store, StoreError
 from annotator.ui import commands
 
@@ -171,6 +172,21 @@ class ReviewSession(QObject):
             after = (tuple(self.gold), self.store.annotations(doc.id, Layer.GOLD).relations)
             self._push(commands.ResetGold(self, doc.id, (before, relations), after))
 
+    def apply_everywhere(self, plan: Propagation, text: str) -> Change | None:
+        """Apply a correction's propagation (see annotator/propagation.py) as one
+        undoable, audited step."""
+        doc = self._require_document()
+        if not plan.changes:
+            return None
+        change = self._apply(
+            lambda v: self.store.replace_spans(
+                doc.id, v, plan.delete, plan.add, relabel=plan.relabel
+            )
+        )
+        if change is not None:
+            self._push(commands.Propagate(self, doc.id, change, text))
+        return change
+
     # ---- relations (each one undoable) -------------------------------------
 
     def relation(self, relation_id: int | None) -> Relation | None:
@@ -302,7 +318,11 @@ class ReviewSession(QObject):
         """Fold a committed span change into the sorted in-memory gold list;
         returns the spans taken out and put in."""
         updated = list(
-            dict.fromkeys(s for s in (change.span, *change.added_spans) if s is not None)
+            dict.fromkeys(
+                s
+                for s in (change.span, *change.added_spans, *(a for _, a in change.relabeled))
+                if s is not None
+            )
         )
         replaced = {s.id for s in change.removed_spans} | {s.id for s in updated}
         if not replaced:

@@ -1,0 +1,75 @@
+""" "." applies the last correction to every identical mention: key events in the
+window, asserting on the database, with undo and redo as one step."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from annotator.model import Layer
+from annotator.store import Store
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+SHIFT = Qt.KeyboardModifier.ShiftModifier
+
+
+def labels_of(store: Store, doc_id: int, words: str) -> list[str]:
+    doc = store.load_document(doc_id)
+    return [s.label for s in doc.layer(Layer.GOLD).spans if doc.text[s.start : s.end] == words]
+
+
+def key(qtbot, window, k, modifier=Qt.KeyboardModifier.NoModifier) -> None:
+    qtbot.keyClick(window.view, k, modifier)
+
+
+def test_relabel_everywhere_then_undo_and_redo_in_one_step(qtbot, window, sample_store):
+    doc_id = window.session.doc_id
+    before = labels_of(sample_store, doc_id, "Armenia")
+    assert len(before) > 3 and set(before) == {"GPE"}
+    version = window.session.version
+    key(qtbot, window, Qt.Key.Key_Tab)  # the first span: "Armenia"
+    key(qtbot, window, Qt.Key.Key_2)  # ORG
+    key(qtbot, window, Qt.Key.Key_Period)
+    assert labels_of(sample_store, doc_id, "Armenia") == ["ORG"] * len(before)
+    assert window.session.version == version + 2  # one transaction for all the mentions
+    message = window.statusBar().currentMessage()
+    assert f"Made ORG of {len(before) - 1} more mentions of \u201cArmenia\u201d" in message
+    key(qtbot, window, Qt.Key.Key_Z, CTRL)
+    assert labels_of(sample_store, doc_id, "Armenia") == ["ORG"] + ["GPE"] * (len(before) - 1)
+    key(qtbot, window, Qt.Key.Key_Z, CTRL | SHIFT)
+    assert labels_of(sample_store, doc_id, "Armenia") == ["ORG"] * len(before)
+    audit = sample_store.db.execute(
+        "SELECT COUNT(*) FROM audit WHERE doc_id = ? AND version = ?", [doc_id, version + 2]
+    ).fetchone()[0]
+    assert audit == len(before) - 1  # one audit row per changed mention, same version
+
+
+def test_add_everywhere_skips_overlaps_and_delete_everywhere_restores_relations(
+    qtbot, window, sample_store
+):
+    doc_id = window.session.doc_id
+    text = window.session.document.text
+    mentions = text.count("Nagorno-Karabakh")
+    assert mentions == 3 and labels_of(sample_store, doc_id, "Nagorno-Karabakh") == []
+    # select the three tokens of the first "Nagorno-Karabakh" and make it GPE
+    first = window.session.document.tokens.token_at(text.index("Nagorno-Karabakh"))
+    window.controller.caret_to(first)
+    key(qtbot, window, Qt.Key.Key_Right, SHIFT)
+    key(qtbot, window, Qt.Key.Key_Right, SHIFT)
+    key(qtbot, window, Qt.Key.Key_3)
+    assert labels_of(sample_store, doc_id, "Nagorno-Karabakh") == ["GPE"]
+    key(qtbot, window, Qt.Key.Key_Period)
+    assert labels_of(sample_store, doc_id, "Nagorno-Karabakh") == ["GPE"] * 3
+    # now delete one and apply the delete everywhere: all three go, undo brings them back
+    key(qtbot, window, Qt.Key.Key_Delete)
+    key(qtbot, window, Qt.Key.Key_Period)
+    assert labels_of(sample_store, doc_id, "Nagorno-Karabakh") == []
+    assert "Deleted GPE on 2 more mentions" in window.statusBar().currentMessage()
+    key(qtbot, window, Qt.Key.Key_Z, CTRL)
+    assert labels_of(sample_store, doc_id, "Nagorno-Karabakh") == ["GPE"] * 2
+
+
+def test_without_a_correction_the_key_explains_itself(qtbot, window, sample_store):
+    version = window.session.version
+    key(qtbot, window, Qt.Key.Key_Period)
+    assert "Make a correction first" in window.statusBar().currentMessage()
+    assert window.session.version == version
