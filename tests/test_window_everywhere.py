@@ -73,3 +73,20 @@ def test_without_a_correction_the_key_explains_itself(qtbot, window, sample_stor
     key(qtbot, window, Qt.Key.Key_Period)
     assert "Make a correction first" in window.statusBar().currentMessage()
     assert window.session.version == version
+
+
+def test_typing_in_the_find_bar_selects_the_phrase_and_alt_label_labels_it(
+    qtbot, window, sample_store
+):
+    doc_id = window.session.doc_id
+    key(qtbot, window, Qt.Key.Key_F, CTRL)
+    assert window.find_box.hasFocus()
+    qtbot.keyClicks(window.find_box, "nagorno-kara")  # case-insensitive, a prefix
+    first, last = window.view.token_selection()
+    doc = window.session.document
+    assert doc.text[doc.tokens.starts[first] : doc.tokens.ends[last]] == "Nagorno-Karabakh"
+    qtbot.keyClick(window.find_box, Qt.Key.Key_3, Qt.KeyboardModifier.AltModifier)
+    assert labels_of(sample_store, doc_id, "Nagorno-Karabakh") == ["GPE"]
+    assert not window.find_box.isVisible() and window.view.hasFocus()
+    key(qtbot, window, Qt.Key.Key_Period)  # and the other two mentions follow
+    assert labels_of(sample_store, doc_id, "Nagorno-Karabakh") == ["GPE"] * 3

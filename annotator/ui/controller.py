@@ -339,6 +339,9 @@ class ReviewController(QObject):
     # ---- find ------------------------------------------------------------
 
     def find(self, needle: str, direction: int = 1) -> bool:
+        """Select the next (1) or previous (-1) match of ``needle``, snapped to
+        tokens; 0 finds from the current match on, so that typing more of a
+        phrase keeps extending the same match."""
         doc = self.session.document
         if doc is None or not needle:
             return False
@@ -346,7 +349,10 @@ class ReviewController(QObject):
         needle = needle.casefold()
         tokens = doc.tokens
         here = tokens.starts[self.state.caret] if len(tokens) else 0
-        if direction > 0:
+        if direction == 0:
+            hit = text.find(needle, here)
+            hit = hit if hit >= 0 else text.find(needle)
+        elif direction > 0:
             hit = text.find(needle, here + 1)
             hit = hit if hit >= 0 else text.find(needle)
         else:

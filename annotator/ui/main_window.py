@@ -208,6 +208,10 @@ class MainWindow(QMainWindow):
         self.side.relation_table.clicked.connect(self._on_relation_row)
         self.view.painted.connect(self._after_paint)
         self.find_box.findRequested.connect(self.controller.find)
+        self.find_box.add_label_keys(
+            {label.name: label.hotkey for label in self.labels if label.hotkey}
+        )
+        self.find_box.labelRequested.connect(self.controller.apply_label)
         self.find_box.closed.connect(self.view.setFocus)
 
     # ---- documents -----------------------------------------------------------
