@@ -181,6 +181,7 @@ def _new_document(
             meta,
             analysis.spans,
             analysis.relations,
+            pos=analysis.pos,
         )
     tokens = record.tokens or analysis.tokens
     sentences = analysis.sentence_starts if tokens == analysis.tokens else (0,)
@@ -196,8 +197,12 @@ def _new_document(
             analysis.relations if tokens == analysis.tokens else (),
             spans,
             relations,
+            pos=analysis.pos if tokens == analysis.tokens else (),
         )
-    return NewDocument(source.text, source.title, tokens, sentences, meta, spans, relations)
+    pos = analysis.pos if tokens == analysis.tokens else ()
+    return NewDocument(
+        source.text, source.title, tokens, sentences, meta, spans, relations, pos=pos
+    )
 
 
 def _aligned(

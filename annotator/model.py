@@ -163,6 +163,7 @@ class Document:
     meta: dict[str, object] = field(default_factory=dict)
     model: Annotations = Annotations()
     gold: Annotations = Annotations()
+    pos: tuple[str, ...] = ()  # universal POS tag per token (empty: not tagged)
 
     def layer(self, layer: Layer) -> Annotations:
         return self.model if layer is Layer.MODEL else self.gold
@@ -176,6 +177,7 @@ class Analysis:
     sentence_starts: tuple[int, ...]
     spans: tuple[Span, ...] = ()
     relations: tuple[Relation, ...] = ()  # head/child index into ``spans``
+    pos: tuple[str, ...] = ()  # universal POS tag per token, when the pipeline tags
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +197,7 @@ class NewDocument:
     # the gold layer, when it is not a copy of the model layer (imported reviews)
     gold_spans: tuple[Span, ...] | None = None
     gold_relations: tuple[Relation, ...] = ()
+    pos: tuple[str, ...] = ()  # universal POS tag per token (empty: not tagged)
 
     @property
     def content_hash(self) -> str:

@@ -31,6 +31,8 @@ step = st.one_of(
     st.tuples(st.just("select"), pick),
     st.tuples(st.just("select_relation"), pick),
     st.tuples(st.just("everywhere")),
+    st.tuples(st.just("missing"), st.sampled_from([1, -1])),
+    st.tuples(st.just("accept")),
     st.tuples(st.just("undo")),
     st.tuples(st.just("redo")),
     st.tuples(st.just("reset")),
@@ -96,6 +98,10 @@ def apply(window, action: tuple) -> None:
                 c.delete_selected()
     elif kind == "everywhere":
         c.apply_everywhere()
+    elif kind == "missing":
+        c.select_candidate(action[1])
+    elif kind == "accept":
+        c.accept_suggestion()
     elif kind == "undo":
         session.undo_stack.undo()
     elif kind == "redo":

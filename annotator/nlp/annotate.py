@@ -31,6 +31,7 @@ class _Partial(Generic[K]):
     sentence_starts: list[int]
     spans: list[Span]
     relations: list[Relation] = field(default_factory=list)
+    pos: list[str] = field(default_factory=list)
     done: int = 0
 
 
@@ -98,6 +99,7 @@ def _run(
                     tuple(partial.sentence_starts),
                     tuple(partial.spans),
                     tuple(partial.relations),
+                    tuple(partial.pos) if any(partial.pos) else (),
                 ),
             )
 
@@ -115,6 +117,7 @@ def _append(
         start = token.idx + offset
         partial.starts.append(start)
         partial.ends.append(start + len(token.text))
+        partial.pos.append(token.pos_)
     if len(doc):
         partial.sentence_starts.extend(first_token + s.start for s in doc.sents)
     partial.spans.extend(

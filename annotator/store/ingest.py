@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from annotator.labels import color_for
 from annotator.model import Label, LabelKind, NewDocument
 from annotator.store.base import StoreBase, utc_now
-from annotator.store.codec import pack_ints
+from annotator.store.codec import pack_ints, pack_pos
 from annotator.store.connection import insert_labels
 
 
@@ -76,6 +76,10 @@ class IngestMixin(StoreBase):
                 pack_ints(doc.sentence_starts),
             ],
         )
+        if doc.pos and len(doc.pos) == len(doc.tokens):
+            self.db.execute(
+                "UPDATE tokens SET pos = ? WHERE doc_id = ?", [pack_pos(doc.pos), doc_id]
+            )
         layers = {"model": (doc.spans, doc.relations)}
         if doc.gold_spans is None:
             layers["gold"] = (doc.spans, doc.relations)

@@ -19,7 +19,7 @@ from annotator.model import (
     Tokens,
 )
 from annotator.store.base import StoreBase
-from annotator.store.codec import unpack_ints
+from annotator.store.codec import unpack_ints, unpack_pos
 from annotator.store.errors import NotFoundError
 from annotator.store.rows import select_relations, select_spans
 
@@ -122,14 +122,15 @@ class ReadsMixin(StoreBase):
 
     def _load_document(self, doc_id: int) -> Document:
         row = self.conn.execute(
-            "SELECT x.text, d.meta, d.status, d.version, t.starts, t.ends, t.sentence_starts "
+            "SELECT x.text, d.meta, d.status, d.version, t.starts, t.ends, t.sentence_starts, "
+            "t.pos "
             "FROM documents d JOIN tokens t ON t.doc_id = d.id "
             "JOIN document_texts x ON x.doc_id = d.id WHERE d.id = ?",
             [doc_id],
         ).fetchone()
         if row is None:
             raise NotFoundError(f"Document {doc_id} does not exist in {self.path}.")
-        text, meta, status, version, starts, ends, sentence_starts = row
+        text, meta, status, version, starts, ends, sentence_starts, pos = row
         return Document(
             id=doc_id,
             text=text,
@@ -140,6 +141,7 @@ class ReadsMixin(StoreBase):
             meta=json.loads(meta),
             model=self.annotations(doc_id, Layer.MODEL),
             gold=self.annotations(doc_id, Layer.GOLD),
+            pos=unpack_pos(pos),
         )
 
     def annotations(self, doc_id: int, layer: Layer) -> Annotations:
@@ -148,6 +150,19 @@ class ReadsMixin(StoreBase):
             tuple(select_spans(self.conn, where, [doc_id, layer.value])),
             tuple(select_relations(self.conn, where, [doc_id, layer.value])),
         )
+
+    def reviewed_labels(self) -> dict[str, Counter[str]]:
+        """Words -> how often each label covers them in the gold layer of the
+        accepted documents (for the suggestions of likely missing spans)."""
+        known: dict[str, Counter[str]] = {}
+        for words, label, n in self.conn.execute(
+            'SELECT substr(x.text, s.start + 1, s."end" - s.start), s.label, COUNT(*) '
+            "FROM spans s JOIN documents d ON d.id = s.doc_id "
+            "JOIN document_texts x ON x.doc_id = s.doc_id "
+            "WHERE s.layer = 'gold' AND d.status = 'accepted' GROUP BY 1, 2"
+        ):
+            known.setdefault(str(words), Counter())[str(label)] += int(n)
+        return known
 
     def ids_containing(self, ids: Sequence[int], needle: str) -> list[int]:
         """The ids among ``ids`` whose text contains ``needle`` (case-insensitive)."""

@@ -260,6 +260,14 @@ def m004_text_apart(db: Database) -> None:
     db.execute("ALTER TABLE documents DROP COLUMN text")
 
 
+@migrations()
+def m005_pos_tags(db: Database) -> None:
+    """Universal POS tags per token (one byte each, see codec.py), stored at import
+    when the pipeline tags, so the window finds likely missing spans (runs of
+    proper nouns) without spaCy. Older documents have none (NULL)."""
+    db.execute("ALTER TABLE tokens ADD COLUMN pos BLOB")
+
+
 def _has_autoincrement(db: Database, table: str) -> bool:
     row = db.execute(
         "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", [table]

@@ -15,4 +15,5 @@ MIGRATION_NAMES: tuple[str, ...] = (
     "m002_relation_label_constraints",
     "m003_autoincrement_ids",
     "m004_text_apart",
+    "m005_pos_tags",
 )

@@ -52,6 +52,15 @@ class ActionHandlers:
     def span_previous(self) -> None:
         self.c.select_neighbour_span(-1)
 
+    def span_missing_next(self) -> None:
+        self.c.select_candidate(1)
+
+    def span_missing_previous(self) -> None:
+        self.c.select_candidate(-1)
+
+    def span_accept_suggestion(self) -> None:
+        self.c.accept_suggestion()
+
     # ---- edits ----------------------------------------------------------------
 
     def apply_label(self, label: str) -> None:

@@ -74,12 +74,19 @@ def paint_block(
         shade.setAlpha(90)
         for stripe in drawing.selection:
             painter.fillRect(rect(stripe.line, stripe.left, stripe.right), shade)
+            if drawing.suggestion is not None:  # a likely missing span: a dashed ghost
+                painter.setPen(QPen(highlight, 1.5, Qt.PenStyle.DashLine))
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                r = rect(stripe.line, stripe.left, stripe.right)
+                painter.drawRoundedRect(r.adjusted(-1, -1, 1, 1), 3, 3)
     painter.setPen(palette.color(QPalette.ColorRole.Text))
     layout.draw(painter, QPointF(MARGIN_X, top))
     hits = _paint_arcs(painter, scene, drawing, top, fonts, palette)
     _paint_tags(painter, scene, drawing, top, fonts, palette)
     if drawing.caret is not None:
         _paint_caret(painter, scene, drawing.caret, top, palette)
+    if drawing.suggestion is not None and drawing.selection:
+        _paint_suggestion(painter, scene, drawing, top, fonts, palette)
     return hits
 
 
@@ -137,6 +144,33 @@ def _paint_tags(
         painter.drawRoundedRect(r, 3, 3)
         painter.setPen(DELETED_COLOR if tag.ghost else TEXT_ON_LABEL)
         painter.drawText(r, Qt.AlignmentFlag.AlignCenter, tag.text)
+    painter.setFont(fonts.text)
+
+
+def _paint_suggestion(
+    painter: QPainter,
+    scene: BlockScene,
+    drawing: BlockDrawing,
+    top: float,
+    fonts: Fonts,
+    palette: QPalette,
+) -> None:
+    """The suggested label of a likely missing span, as a dashed tag over its start."""
+    assert drawing.suggestion is not None
+    text, color = drawing.suggestion
+    first = drawing.selection[0]
+    info = scene.lines[first.line]
+    painter.setFont(fonts.tag)
+    width = painter.fontMetrics().horizontalAdvance(text) + 8
+    height = fonts.tag_height
+    r = QRectF(MARGIN_X + first.left - 2, top + info.y - height - 1, width, height - 1)
+    fill = QColor(color)
+    fill.setAlpha(150)
+    painter.setPen(QPen(palette.color(QPalette.ColorRole.Highlight), 1, Qt.PenStyle.DashLine))
+    painter.setBrush(fill)
+    painter.drawRoundedRect(r, 3, 3)
+    painter.setPen(TEXT_ON_LABEL)
+    painter.drawText(r, Qt.AlignmentFlag.AlignCenter, text)
     painter.setFont(fonts.text)
 
 

@@ -5,12 +5,14 @@ edits. No painting, no SQL."""
 from __future__ import annotations
 
 import bisect
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from annotator.candidates import Candidate, candidates, known_labels
 from annotator.model import Label, LabelKind, Relation, Span, Status
 from annotator.propagation import Correction, CorrectionKind, propagate
 from annotator.ui.document_view import DocumentView
@@ -28,6 +30,9 @@ class ReviewController(QObject):
         self.view = view
         self.state = ViewState()
         self.last_correction: Correction | None = None  # what "." applies everywhere
+        # likely missing spans of the open document at its version; reviewed words
+        self._candidates: tuple[tuple[int, int], list[Candidate]] | None = None
+        self._reviewed: dict[str, Counter[str]] | None = None
         view.spanClicked.connect(self.select_span)
         view.relationClicked.connect(self.select_relation)
         view.tokenClicked.connect(
@@ -40,7 +45,9 @@ class ReviewController(QObject):
     # ---- the view state ------------------------------------------------
 
     def _set(self, reveal: tuple[int, int] | None = None, **changes: Any) -> None:
-        """Make a new view state and show it; tell when relation keys go live or not."""
+        """Make a new view state and show it; tell when relation keys go live or not.
+        A suggested label lasts only while nothing else changes."""
+        changes.setdefault("suggestion", None)
         before = self.state
         self.state = replace(before, **changes)
         self.view.show_state(self.state, reveal)
@@ -56,6 +63,8 @@ class ReviewController(QObject):
 
     def edited(self, result: EditResult) -> None:
         """After an edit: drop selections of spans and relations that are gone."""
+        if result.status is not None:
+            self._reviewed = None  # an accepted document adds to the reviewed words
         changes: dict[str, Any] = {}
         if result.spans_changed:
             if self.session.span(self.state.selected_span) is None:
@@ -213,6 +222,69 @@ class ReviewController(QObject):
                 )
                 self.set_token_selection(None, span.token_start)
                 self.message.emit(f"Deleted {span.label}: {self._text(span)}")
+
+    def select_candidate(self, direction: int) -> None:
+        """Select the next (1) or previous (-1) likely missing span, with its
+        suggested label, from the caret on."""
+        doc = self.session.document
+        if doc is None or not len(doc.tokens):
+            return
+        found = self._likely_missing()
+        if not found:
+            note = "" if doc.pos else " This document has no POS tags (imported without a tagger)."
+            self.message.emit(
+                "No likely missing spans: every run of proper nouns and every word that is "
+                f"a span elsewhere has a span here.{note}"
+            )
+            return
+        here = doc.tokens.starts[self.state.caret]
+        on_one = self.state.suggestion is not None
+        if direction > 0:
+            i = bisect.bisect_right if on_one else bisect.bisect_left
+            index = i(found, here, key=_candidate_start) % len(found)
+        else:
+            index = (bisect.bisect_left(found, here, key=_candidate_start) - 1) % len(found)
+        candidate = found[index]
+        self._set(
+            reveal=(candidate.start, candidate.end),
+            caret=candidate.token_start,
+            anchor=candidate.token_end,
+            selected_span=None,
+            suggestion=candidate.label or "",
+        )
+        words = _quote(doc.text[candidate.start : candidate.end])
+        offer = (
+            f"Enter makes it {candidate.label}, a label key gives another"
+            if candidate.label
+            else "press a label key to make a span of it"
+        )
+        self.message.emit(
+            f"Missing? {words} ({candidate.reason}, {index + 1} of {len(found)}): {offer}; "
+            "M goes on."
+        )
+
+    def accept_suggestion(self) -> None:
+        """Enter: make the selected likely missing span with its suggested label."""
+        if self.state.suggestion:
+            self.apply_label(self.state.suggestion)
+        elif self.state.suggestion == "":
+            self.message.emit("No label is suggested for these words: press a label key.")
+        else:
+            self.message.emit("Enter accepts a likely missing span: press M to go to one.")
+
+    def _likely_missing(self) -> list[Candidate]:
+        doc = self.session.document
+        assert doc is not None
+        key = (doc.id, doc.version)
+        if self._candidates is None or self._candidates[0] != key:
+            if self._reviewed is None:
+                self._reviewed = self.session.store.reviewed_labels()
+            known = {w: Counter(c) for w, c in self._reviewed.items()}
+            for words, labels in known_labels(doc.text, self.session.gold).items():
+                known.setdefault(words, Counter()).update(labels)
+            found = candidates(doc.text, doc.tokens, doc.pos, self.session.gold, known)
+            self._candidates = (key, found)
+        return self._candidates[1]
 
     def apply_everywhere(self) -> None:
         """Apply the last add, relabel or delete to every identical mention."""
@@ -407,3 +479,7 @@ def _start(span: Span) -> int:
 def _quote(text: str) -> str:
     short = text if len(text) <= 40 else text[:39] + "\u2026"
     return f"\u201c{short}\u201d"
+
+
+def _candidate_start(candidate: Candidate) -> int:
+    return candidate.start

@@ -103,6 +103,31 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ),
     ActionSpec("selection.clear", "Clear selection", ("Esc",), "Select", scope=Scope.VIEW),
     ActionSpec("span.next", "Next span", ("Tab",), "Select", scope=Scope.VIEW),
+    ActionSpec(
+        "span.missing_next",
+        "Next likely missing span",
+        ("M",),
+        "Select",
+        "Proper nouns and words that are spans elsewhere, with no span here: selected, "
+        "with a suggested label",
+        scope=Scope.VIEW,
+    ),
+    ActionSpec(
+        "span.missing_previous",
+        "Previous likely missing span",
+        ("Shift+M",),
+        "Select",
+        scope=Scope.VIEW,
+    ),
+    ActionSpec(
+        "span.accept_suggestion",
+        "Accept the suggested label",
+        ("Return", "Enter"),
+        "Edit",
+        "Make the selected likely missing span with its suggested label (a label key "
+        "gives another label)",
+        scope=Scope.VIEW,
+    ),
     ActionSpec("span.previous", "Previous span", ("Shift+Tab",), "Select", scope=Scope.VIEW),
     # editing spans
     ActionSpec("span.delete", "Delete span", ("Delete", "Backspace"), "Edit", scope=Scope.VIEW),

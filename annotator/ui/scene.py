@@ -203,6 +203,8 @@ class BlockDrawing:
     arcs: tuple[ArcDrawing, ...]
     selection: tuple[Stripe, ...]
     caret: Stripe | None
+    # a likely missing span is selected: its ghost tag (text, color), on the first stripe
+    suggestion: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,8 +288,16 @@ def draw_block(
             )
     selection = _stripes(scene, selection_chars, x_of)
     caret = _caret(scene, caret_chars, x_of)
+    suggestion = None
+    starts_here = selection_chars is not None and (
+        scene.start <= selection_chars[0] < max(scene.end, scene.start + 1)
+    )
+    if state.suggestion is not None and selection and starts_here:
+        label = state.suggestion
+        text = f"{label}?" if label else "?"
+        suggestion = (text, palette.colors.get(label, DEFAULT_COLOR))
     return BlockDrawing(
-        tuple(boxes), tuple(ghosts), tuple(tags), tuple(arcs), tuple(selection), caret
+        tuple(boxes), tuple(ghosts), tuple(tags), tuple(arcs), tuple(selection), caret, suggestion
     )
 
 

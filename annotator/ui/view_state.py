@@ -49,6 +49,8 @@ class ViewState:
     relation_head: int | None = None  # a relation being made starts at this span
     arc_mode: ArcMode = ArcMode.ALL
     show_deleted: bool = False
+    # a likely missing span is selected: the label Enter gives it ("" if none known)
+    suggestion: str | None = None
 
     def token_selection(self) -> tuple[int, int] | None:
         """The selected token range (inclusive), or None without a selection."""

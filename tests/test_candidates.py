@@ -1,0 +1,75 @@
+"""Likely missing spans: proper-noun runs and words that are spans elsewhere."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from helpers import whitespace_document
+
+from annotator.candidates import candidates, known_labels
+from annotator.model import Span
+
+TEXT = "Kremlin spokesman Dmitry Peskov met Nagorno - Karabakh envoys in Yerevan"
+#        0       1         2      3      4   5       6 7        8      9  10
+POS = ("PROPN", "NOUN", "PROPN", "PROPN", "VERB", "PROPN", "PUNCT", "PROPN", "NOUN", "ADP", "PROPN")
+
+
+def glue_hyphen(text: str):
+    """The whitespace document with "Nagorno - Karabakh" written "Nagorno-Karabakh"."""
+    glued = text.replace(" - ", "-")
+    doc = whitespace_document(text)
+    starts, ends = list(doc.tokens.starts), list(doc.tokens.ends)
+    shift = 0
+    for i in range(len(starts)):
+        starts[i] -= shift
+        ends[i] -= shift
+        if text[doc.tokens.starts[i] : doc.tokens.ends[i]] in ("Nagorno", "-"):
+            shift += 1
+            ends[i] = starts[i] + (doc.tokens.ends[i] - doc.tokens.starts[i])
+    return glued, type(doc.tokens)(tuple(starts), tuple(ends))
+
+
+def words(text, found):
+    return [(text[c.start : c.end], c.label) for c in found]
+
+
+def test_proper_noun_runs_not_covered_by_a_span():
+    doc = whitespace_document(TEXT)
+    gold = [Span(18, 31, 2, 3, "PERSON", 1)]  # Dmitry Peskov
+    found = candidates(TEXT, doc.tokens, POS, gold, {})
+    # a spaced hyphen breaks the run; the runs at both ends of the text are there
+    assert words(TEXT, found) == [
+        ("Kremlin", None),
+        ("Nagorno", None),
+        ("Karabakh", None),
+        ("Yerevan", None),
+    ]
+    assert found[-1].token_end == len(doc.tokens) - 1
+
+
+def test_a_glued_hyphen_joins_a_run():
+    text, tokens = glue_hyphen(TEXT)
+    found = candidates(text, tokens, POS, [], {})
+    assert ("Nagorno-Karabakh", None) in words(text, found)
+
+
+def test_words_that_are_spans_elsewhere_bring_their_most_common_label():
+    doc = whitespace_document(TEXT)
+    known = {"Yerevan": Counter({"GPE": 3, "ORG": 1}), "envoys": Counter({"NORP": 1})}
+    found = candidates(TEXT, doc.tokens, (), [], known)  # no POS tags: only known words
+    assert words(TEXT, found) == [("envoys", "NORP"), ("Yerevan", "GPE")]
+
+
+def test_overlapping_candidates_become_the_longest_with_a_label():
+    doc = whitespace_document(TEXT)
+    known = {"Peskov": Counter({"PERSON": 2})}
+    found = candidates(TEXT, doc.tokens, POS, [], known)
+    assert ("Dmitry Peskov", "PERSON") in words(TEXT, found)
+    assert ("Peskov", "PERSON") not in words(TEXT, found)
+
+
+def test_known_labels_count_each_surface_form():
+    text = "Armenia and Armenia and Russia"
+    spans = [Span(0, 7, 0, 0, "GPE"), Span(12, 19, 2, 2, "ORG"), Span(24, 30, 4, 4, "GPE")]
+    known = known_labels(text, spans)
+    assert known == {"Armenia": Counter({"GPE": 1, "ORG": 1}), "Russia": Counter({"GPE": 1})}
