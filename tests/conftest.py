@@ -86,15 +86,8 @@ def sample_store(store: Store, rule_pipeline, tmp_path: Path) -> Store:
 
 @pytest.fixture
 def window(qtbot, sample_store: Store):
-    from annotator.export_runner import exporter_for
-    from annotator.ui.app import application, create_window
+    from helpers import open_window
 
-    application()
-    win = create_window(sample_store, exporter=exporter_for(sample_store.path))
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    win.activateWindow()
-    win.view.setFocus()
-    qtbot.waitUntil(lambda: win.view.hasFocus())
-    return win
+    from annotator.export_runner import exporter_for
+
+    return open_window(qtbot, sample_store, exporter_for(sample_store.path))

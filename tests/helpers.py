@@ -26,3 +26,18 @@ def whitespace_document(text: str, entities: dict[str, str] | None = None) -> Ne
         sentence_starts=(0,),
         spans=spans,
     )
+
+
+def open_window(qtbot, store, exporter=None):
+    """The review window on ``store``, shown, with the keyboard in the article."""
+    from annotator.ui.app import application, create_window
+
+    application()
+    win = create_window(store, exporter=exporter)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    win.activateWindow()
+    win.view.setFocus()
+    qtbot.waitUntil(lambda: win.view.hasFocus())
+    return win

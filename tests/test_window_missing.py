@@ -5,6 +5,7 @@ POS tags come from a real spaCy component at import (an attribute ruler)."""
 from __future__ import annotations
 
 import pytest
+from helpers import open_window
 from PySide6.QtCore import Qt
 
 from annotator.model import Layer
@@ -31,17 +32,7 @@ def tagged_store(store: Store, tmp_path) -> Store:
 
 @pytest.fixture
 def tagged_window(qtbot, tagged_store: Store):
-    from annotator.ui.app import application, create_window
-
-    application()
-    win = create_window(tagged_store)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    win.activateWindow()
-    win.view.setFocus()
-    qtbot.waitUntil(lambda: win.view.hasFocus())
-    return win
+    return open_window(qtbot, tagged_store)
 
 
 def stored(store: Store, doc_id: int) -> list[tuple[str, str]]:
