@@ -73,3 +73,23 @@ def test_known_labels_count_each_surface_form():
     spans = [Span(0, 7, 0, 0, "GPE"), Span(12, 19, 2, 2, "ORG"), Span(24, 30, 4, 4, "GPE")]
     known = known_labels(text, spans)
     assert known == {"Armenia": Counter({"GPE": 1, "ORG": 1}), "Russia": Counter({"GPE": 1})}
+
+
+def test_stepping_from_an_offset_wraps_and_learns_new_words():
+    from annotator.candidates import CandidateIndex
+
+    doc = whitespace_document(TEXT)
+    index = CandidateIndex(TEXT, doc.tokens, POS)
+    gold = [Span(18, 31, 2, 3, "PERSON", 1)]
+    first, number, total = index.step(gold, {}, 0, 1, past=False)
+    assert (TEXT[first.start : first.end], number, total) == ("Kremlin", 1, 4)
+    nxt, number, _ = index.step(gold, {}, first.start, 1, past=True)
+    assert TEXT[nxt.start : nxt.end] == "Nagorno" and number == 2
+    back, number, _ = index.step(gold, {}, 0, -1, past=False)
+    assert TEXT[back.start : back.end] == "Yerevan" and number == 4  # wrapped to the end
+    # "envoys" becomes a span elsewhere: its mention is now a place, with its label
+    known = {"envoys": Counter({"NORP": 1})}
+    found, _, total = index.step(gold, known, 54, 1, past=False)
+    assert (TEXT[found.start : found.end], found.label, total) == ("envoys", "NORP", 5)
+    everything = gold + [Span(c.start, c.end, 0, 0, "X") for c in index.candidates(gold, known)]
+    assert index.step(sorted(everything, key=lambda s: s.start), known, 0, 1, False) is None

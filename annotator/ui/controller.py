@@ -12,7 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from annotator.candidates import Candidate, candidates, known_labels
+from annotator.candidates import CandidateIndex, known_labels
 from annotator.model import Label, LabelKind, Relation, Span, Status
 from annotator.propagation import Correction, CorrectionKind, propagate
 from annotator.ui.document_view import DocumentView
@@ -30,8 +30,8 @@ class ReviewController(QObject):
         self.view = view
         self.state = ViewState()
         self.last_correction: Correction | None = None  # what "." applies everywhere
-        # likely missing spans of the open document at its version; reviewed words
-        self._candidates: tuple[tuple[int, int], list[Candidate]] | None = None
+        # the likely missing spans of the open document; words of reviewed documents
+        self._candidates: tuple[int, CandidateIndex] | None = None
         self._reviewed: dict[str, Counter[str]] | None = None
         view.spanClicked.connect(self.select_span)
         view.relationClicked.connect(self.select_relation)
@@ -229,22 +229,18 @@ class ReviewController(QObject):
         doc = self.session.document
         if doc is None or not len(doc.tokens):
             return
-        found = self._likely_missing()
-        if not found:
+        here = doc.tokens.starts[self.state.caret]
+        found = self._index().step(
+            self.session.gold, self._known(), here, direction, self.state.suggestion is not None
+        )
+        if found is None:
             note = "" if doc.pos else " This document has no POS tags (imported without a tagger)."
             self.message.emit(
                 "No likely missing spans: every run of proper nouns and every word that is "
                 f"a span elsewhere has a span here.{note}"
             )
             return
-        here = doc.tokens.starts[self.state.caret]
-        on_one = self.state.suggestion is not None
-        if direction > 0:
-            i = bisect.bisect_right if on_one else bisect.bisect_left
-            index = i(found, here, key=_candidate_start) % len(found)
-        else:
-            index = (bisect.bisect_left(found, here, key=_candidate_start) - 1) % len(found)
-        candidate = found[index]
+        candidate, number, total = found
         self._set(
             reveal=(candidate.start, candidate.end),
             caret=candidate.token_start,
@@ -258,10 +254,8 @@ class ReviewController(QObject):
             if candidate.label
             else "press a label key to make a span of it"
         )
-        self.message.emit(
-            f"Missing? {words} ({candidate.reason}, {index + 1} of {len(found)}): {offer}; "
-            "M goes on."
-        )
+        count = f", {number} of {total}" if number is not None else ""
+        self.message.emit(f"Missing? {words} ({candidate.reason}{count}): {offer}; M goes on.")
 
     def accept_suggestion(self) -> None:
         """Enter: make the selected likely missing span with its suggested label."""
@@ -272,19 +266,23 @@ class ReviewController(QObject):
         else:
             self.message.emit("Enter accepts a likely missing span: press M to go to one.")
 
-    def _likely_missing(self) -> list[Candidate]:
+    def _index(self) -> CandidateIndex:
         doc = self.session.document
         assert doc is not None
-        key = (doc.id, doc.version)
-        if self._candidates is None or self._candidates[0] != key:
-            if self._reviewed is None:
-                self._reviewed = self.session.store.reviewed_labels()
-            known = {w: Counter(c) for w, c in self._reviewed.items()}
-            for words, labels in known_labels(doc.text, self.session.gold).items():
-                known.setdefault(words, Counter()).update(labels)
-            found = candidates(doc.text, doc.tokens, doc.pos, self.session.gold, known)
-            self._candidates = (key, found)
+        if self._candidates is None or self._candidates[0] != doc.id:
+            self._candidates = (doc.id, CandidateIndex(doc.text, doc.tokens, doc.pos))
         return self._candidates[1]
+
+    def _known(self) -> dict[str, Counter[str]]:
+        """Words -> labels: the accepted documents' and this document's gold spans."""
+        doc = self.session.document
+        assert doc is not None
+        if self._reviewed is None:
+            self._reviewed = self.session.store.reviewed_labels()
+        known = {w: Counter(c) for w, c in self._reviewed.items()}
+        for words, labels in known_labels(doc.text, self.session.gold).items():
+            known.setdefault(words, Counter()).update(labels)
+        return known
 
     def apply_everywhere(self) -> None:
         """Apply the last add, relabel or delete to every identical mention."""
@@ -479,7 +477,3 @@ def _start(span: Span) -> int:
 def _quote(text: str) -> str:
     short = text if len(text) <= 40 else text[:39] + "\u2026"
     return f"\u201c{short}\u201d"
-
-
-def _candidate_start(candidate: Candidate) -> int:
-    return candidate.start
