@@ -15,6 +15,7 @@ article, so that a 1 MB article answers as fast as a short one.
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -122,15 +123,30 @@ class CandidateIndex:
 
     def _all(self) -> list[_Place]:
         if self._merged is None:
-            found = list(self._runs)
-            for words, spots in self._words.items():
-                found += [
-                    _Place(a, b, self.tokens.starts[a], self.tokens.ends[b], "a span elsewhere",
-                           (words,))
-                    for a, b in spots
-                ]  # fmt: skip
-            self._merged = _one_per_place(found)
+            known = [
+                _Place(a, b, self.tokens.starts[a], self.tokens.ends[b], "a span elsewhere",
+                       (words,))
+                for words, spots in self._words.items()
+                for a, b in spots
+            ]  # fmt: skip
+            known_spans = {(p.first, p.last) for p in known}
+            runs = [r for r in self._runs if not self._parts_known(r, known_spans)]
+            self._merged = _one_per_place(runs + known)
         return self._merged
+
+    def _parts_known(self, run: _Place, known: set[tuple[int, int]]) -> bool:
+        """A hyphenated run whose parts are each a span elsewhere ("Armenia-Azerbaijan
+        war") stands for those parts, not for one name."""
+        text, tokens = self.text, self.tokens
+        hyphens = [
+            i
+            for i in range(run.first + 1, run.last)
+            if text[tokens.starts[i] : tokens.ends[i]] in HYPHENS
+        ]
+        if not hyphens:
+            return False
+        bounds = [run.first - 1, *hyphens, run.last + 1]
+        return all((a + 1, b - 1) in known for a, b in itertools.pairwise(bounds))
 
     def _candidate(self, place: _Place, known: Mapping[str, Counter[str]]) -> Candidate:
         label = None
@@ -182,6 +198,32 @@ def _known_places(
     return places
 
 
+def name_end(text: str, tokens: Tokens, pos: Sequence[str], token: int) -> int:
+    """The last token of the run of proper nouns that goes on from ``token``
+    (``token`` itself when the next token is no proper noun)."""
+    if len(pos) != len(tokens):
+        return token
+    return _run_end(text, tokens, pos, token)
+
+
+def _run_end(text: str, tokens: Tokens, pos: Sequence[str], last: int) -> int:
+    n = len(tokens)
+    while True:
+        nxt = last + 1
+        if nxt < n and pos[nxt] == "PROPN":
+            last = nxt
+        elif (
+            nxt + 1 < n
+            and text[tokens.starts[nxt] : tokens.ends[nxt]] in HYPHENS
+            and tokens.ends[last] == tokens.starts[nxt]
+            and tokens.ends[nxt] == tokens.starts[nxt + 1]
+            and pos[nxt + 1] == "PROPN"
+        ):
+            last = nxt + 1
+        else:
+            return last
+
+
 def _proper_noun_runs(text: str, tokens: Tokens, pos: Sequence[str]) -> list[tuple[int, int]]:
     runs: list[tuple[int, int]] = []
     if len(pos) != len(tokens):
@@ -191,21 +233,7 @@ def _proper_noun_runs(text: str, tokens: Tokens, pos: Sequence[str]) -> list[tup
         if pos[i] != "PROPN":
             i += 1
             continue
-        last = i
-        while True:
-            nxt = last + 1
-            if nxt < n and pos[nxt] == "PROPN":
-                last = nxt
-            elif (
-                nxt + 1 < n
-                and text[tokens.starts[nxt] : tokens.ends[nxt]] in HYPHENS
-                and tokens.ends[last] == tokens.starts[nxt]
-                and tokens.ends[nxt] == tokens.starts[nxt + 1]
-                and pos[nxt + 1] == "PROPN"
-            ):
-                last = nxt + 1
-            else:
-                break
+        last = _run_end(text, tokens, pos, i)
         runs.append((i, last))
         i = last + 1
     return runs

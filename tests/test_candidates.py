@@ -93,3 +93,36 @@ def test_stepping_from_an_offset_wraps_and_learns_new_words():
     assert (TEXT[found.start : found.end], found.label, total) == ("envoys", "NORP", 5)
     everything = gold + [Span(c.start, c.end, 0, 0, "X") for c in index.candidates(gold, known)]
     assert index.step(sorted(everything, key=lambda s: s.start), known, 0, 1, False) is None
+
+
+def tokens_of(text: str, words: list[str]):
+    """Tokens for ``words`` found in order in ``text`` (glued or spaced)."""
+    from annotator.model import Tokens
+
+    starts, at = [], 0
+    for w in words:
+        at = text.index(w, at)
+        starts.append(at)
+        at += len(w)
+    return Tokens(tuple(starts), tuple(s + len(w) for s, w in zip(starts, words, strict=True)))
+
+
+def test_a_hyphenated_run_of_known_parts_stands_for_the_parts():
+    text = "the Armenia-Azerbaijan war and Nagorno-Karabakh"
+    words_ = ["the", "Armenia", "-", "Azerbaijan", "war", "and", "Nagorno", "-", "Karabakh"]
+    tokens = tokens_of(text, words_)
+    pos = ("DET", "PROPN", "PUNCT", "PROPN", "NOUN", "CCONJ", "PROPN", "PUNCT", "PROPN")
+    known = {"Armenia": Counter({"GPE": 2}), "Azerbaijan": Counter({"GPE": 1})}
+    found = words(text, candidates(text, tokens, pos, [], known))
+    assert found == [("Armenia", "GPE"), ("Azerbaijan", "GPE"), ("Nagorno-Karabakh", None)]
+
+
+def test_name_end_follows_proper_nouns_and_glued_hyphens():
+    from annotator.candidates import name_end
+
+    doc = whitespace_document(TEXT)
+    assert name_end(TEXT, doc.tokens, POS, 2) == 3  # Dmitry -> Peskov
+    assert name_end(TEXT, doc.tokens, POS, 0) == 0  # Kremlin stands alone
+    assert name_end(TEXT, doc.tokens, (), 2) == 2  # no tags: no change
+    text, tokens = glue_hyphen(TEXT)
+    assert name_end(text, tokens, POS, 5) == 7  # Nagorno-Karabakh

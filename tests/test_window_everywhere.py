@@ -90,3 +90,28 @@ def test_typing_in_the_find_bar_selects_the_phrase_and_alt_label_labels_it(
     assert not window.find_box.isVisible() and window.view.hasFocus()
     key(qtbot, window, Qt.Key.Key_Period)  # and the other two mentions follow
     assert labels_of(sample_store, doc_id, "Nagorno-Karabakh") == ["GPE"] * 3
+
+
+def test_find_lands_on_spans_and_tab_completes_the_name(qtbot, window, sample_store):
+    doc_id = window.session.doc_id
+    blinken = next(s for s in window.session.gold if s.label == "PERSON")
+    assert window.session.document.text[blinken.start : blinken.end] == "Antony Blinken"
+    key(qtbot, window, Qt.Key.Key_F, CTRL)
+    qtbot.keyClicks(window.find_box, "anto")
+    assert window.view.selected_span is None  # "Antony" alone is no span
+    qtbot.keyClick(window.find_box, Qt.Key.Key_Tab)  # to the end of the span starting there
+    assert window.view.selected_span == blinken.id
+    qtbot.keyClick(window.find_box, Qt.Key.Key_2, Qt.KeyboardModifier.AltModifier)
+    relabeled = window.session.span(blinken.id)  # relabelled in place: same id
+    assert relabeled is not None and relabeled.label == "ORG"
+    assert ("Antony Blinken", "ORG") in [
+        (window.session.document.text[s.start : s.end], s.label)
+        for s in sample_store.load_document(doc_id).layer(Layer.GOLD).spans
+    ]
+
+
+def test_a_label_key_on_exactly_a_span_relabels_it(qtbot, window, sample_store):
+    first = window.session.gold[0]
+    window.controller.set_token_selection(first.token_end, first.token_start)
+    key(qtbot, window, Qt.Key.Key_2)
+    assert window.session.span(first.id).label == "ORG"  # same id: relabelled, not replaced

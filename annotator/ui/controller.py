@@ -12,7 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from annotator.candidates import CandidateIndex, known_labels
+from annotator.candidates import CandidateIndex, known_labels, name_end
 from annotator.model import Label, LabelKind, Relation, Span, Status
 from annotator.propagation import Correction, CorrectionKind, propagate
 from annotator.ui.document_view import DocumentView
@@ -200,6 +200,11 @@ class ReviewController(QObject):
         if not len(self.view.tokens):
             return
         first, last = self.state.token_selection() or (self.state.caret, self.state.caret)
+        same = self._span_on(first, last)
+        if same is not None and same.id is not None:  # exactly a span: relabel it (keeps
+            self.select_span(same.id, scroll=False)  # its id and relations)
+            self.apply_label(label)
+            return
         span = self.session.create_span(first, last, label)
         if span is not None and span.id is not None:
             self.last_correction = Correction(CorrectionKind.ADD, span.start, span.end, label)
@@ -440,9 +445,46 @@ class ReviewController(QObject):
         snapped = tokens.snap(hit, hit + len(needle), "expand")
         if snapped is None:
             return False
+        exact = self._span_on(snapped[0], snapped[1])
+        if exact is not None and exact.id is not None:
+            # the match is a span: select it, so that a label key, Delete or
+            # Alt+arrows work on it (the caret is on its first token, as below)
+            self.select_span(exact.id)
+            return True
         # the caret on the match's first token: the next search starts after it
         self.set_token_selection(anchor=snapped[1], caret=snapped[0])
         return True
+
+    def extend_match(self) -> None:
+        """Tab in the find bar: the match grows to the end of the name it starts,
+        a span starting there (selected as a span) or a run of proper nouns."""
+        doc = self.session.document
+        if doc is None or not len(doc.tokens):
+            return
+        selected = self.session.span(self.state.selected_span)
+        first, last = (
+            (selected.token_start, selected.token_end)
+            if selected is not None
+            else self.state.token_selection() or (self.state.caret, self.state.caret)
+        )
+        gold = self.session.gold
+        i = bisect.bisect_left(gold, doc.tokens.starts[first], key=_start)
+        if i < len(gold) and gold[i].token_start == first and gold[i].token_end > last:
+            span = gold[i]
+            if span.id is not None:
+                self.select_span(span.id)
+            return
+        end = name_end(doc.text, doc.tokens, doc.pos, last)
+        if end > last:
+            self.set_token_selection(anchor=end, caret=first)
+
+    def _span_on(self, first: int, last: int) -> Span | None:
+        """The gold span on exactly these tokens, if there is one."""
+        gold = self.session.gold
+        i = bisect.bisect_left(gold, self.view.tokens.starts[first], key=_start)
+        if i < len(gold) and gold[i].token_start == first and gold[i].token_end == last:
+            return gold[i]
+        return None
 
     # ---- helpers ---------------------------------------------------------
 

@@ -14,13 +14,14 @@ class FindBar(QLineEdit):
 
     findRequested = Signal(str, int)  # text, direction (1 next, -1 previous, 0 from here)
     labelRequested = Signal(str)  # label name
+    extendRequested = Signal()  # Tab: the match to the end of the name
     closed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setPlaceholderText(
-            "Find in text: the match is selected as you type (Enter or F3: next, "
-            "Shift+F3: previous, Alt+label key: label it, Esc: close)"
+            "Find in text: the match is selected as you type (Tab: to the end of the "
+            "name, Enter or F3: next, Alt+label key: label it, Esc: close)"
         )
         self.hide()
         close = QShortcut(QKeySequence("Esc"), self)
@@ -28,6 +29,9 @@ class FindBar(QLineEdit):
         close.activated.connect(self.close_bar)
         self.returnPressed.connect(lambda: self.findRequested.emit(self.text(), 1))
         self.textEdited.connect(lambda text: self.findRequested.emit(text, 0))
+        extend = QShortcut(QKeySequence("Tab"), self)
+        extend.setContext(Qt.ShortcutContext.WidgetShortcut)
+        extend.activated.connect(self.extendRequested.emit)
 
     def add_label_keys(self, hotkeys: dict[str, str]) -> None:
         """Alt + each label's hotkey (label name -> hotkey) labels the match."""

@@ -34,8 +34,10 @@ def keymap_html(specs: Sequence[ActionSpec]) -> str:
         "<p>Label keys make a span of the selected tokens (or of the token under the caret), "
         "or relabel the selected span. A new span replaces the spans it overlaps. Every "
         "change is saved at once; undo and redo update the database too.</p>"
-        "<p>In the find bar (Ctrl+F) the match of what you type is selected as you type; "
-        "Alt + a label key labels it and returns to the article.</p>"
+        "<p>In the find bar (Ctrl+F) the match of what you type is selected as you type "
+        "(a match that is exactly a span selects the span); Tab extends it to the end of "
+        "the name (a span that starts there, or a run of proper nouns); Alt + a label key "
+        "labels it and returns to the article.</p>"
     )
     return "".join(parts)
 

@@ -212,6 +212,7 @@ class MainWindow(QMainWindow):
             {label.name: label.hotkey for label in self.labels if label.hotkey}
         )
         self.find_box.labelRequested.connect(self.controller.apply_label)
+        self.find_box.extendRequested.connect(self.controller.extend_match)
         self.find_box.closed.connect(self.view.setFocus)
 
     # ---- documents -----------------------------------------------------------
