@@ -66,6 +66,13 @@ class ActionHandlers:
     def apply_label(self, label: str) -> None:
         self.c.apply_label(label)
 
+    def apply_label_from_find(self, label: str) -> None:
+        self.window.find_box.close_bar()
+        self.c.apply_label(label)
+
+    def find_extend(self) -> None:
+        self.c.extend_match()
+
     def apply_relation_label(self, label: str) -> None:
         self.c.apply_relation_label(label)
 

@@ -13,8 +13,6 @@ class FindBar(QLineEdit):
     match and returns to the article."""
 
     findRequested = Signal(str, int)  # text, direction (1 next, -1 previous, 0 from here)
-    labelRequested = Signal(str)  # label name
-    extendRequested = Signal()  # Tab: the match to the end of the name
     closed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -29,20 +27,8 @@ class FindBar(QLineEdit):
         close.activated.connect(self.close_bar)
         self.returnPressed.connect(lambda: self.findRequested.emit(self.text(), 1))
         self.textEdited.connect(lambda text: self.findRequested.emit(text, 0))
-        extend = QShortcut(QKeySequence("Tab"), self)
-        extend.setContext(Qt.ShortcutContext.WidgetShortcut)
-        extend.activated.connect(self.extendRequested.emit)
-
-    def add_label_keys(self, hotkeys: dict[str, str]) -> None:
-        """Alt + each label's hotkey (label name -> hotkey) labels the match."""
-        for name, hotkey in hotkeys.items():
-            shortcut = QShortcut(QKeySequence(f"Alt+{hotkey}"), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
-            shortcut.activated.connect(lambda n=name: self._label(n))
-
-    def _label(self, name: str) -> None:
-        self.close_bar()
-        self.labelRequested.emit(name)
+        # Tab (find.extend) and Alt + a label key (find_label.*) are keymap actions
+        # added to this widget by the window
 
     def open_bar(self) -> None:
         self.show()

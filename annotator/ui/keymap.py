@@ -41,10 +41,16 @@ class KeyMode(Enum):
 
 class Scope(Enum):
     """VIEW: live while the article has focus (so the arrow keys still move
-    through the document list when it has focus); WINDOW: anywhere in the window."""
+    through the document list when it has focus); FIND: while the find bar has
+    focus; WINDOW: anywhere in the window."""
 
     VIEW = "view"
+    FIND = "find"
     WINDOW = "window"
+
+    def overlaps(self, other: Scope) -> bool:
+        """Whether keys of the two scopes can be live at the same time."""
+        return Scope.WINDOW in (self, other) or self is other
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +68,8 @@ class ActionSpec:
         """The ``ActionHandlers`` method that runs this action, and its arguments."""
         if self.id.startswith(LABEL_PREFIX):
             return "apply_label", (self.id[len(LABEL_PREFIX) :],)
+        if self.id.startswith(FIND_LABEL_PREFIX):
+            return "apply_label_from_find", (self.id[len(FIND_LABEL_PREFIX) :],)
         if self.id.startswith(RELATION_PREFIX):
             return "apply_relation_label", (self.id[len(RELATION_PREFIX) :],)
         return self.id.replace(".", "_"), ()
@@ -69,6 +77,7 @@ class ActionSpec:
 
 LABEL_PREFIX = "label."
 RELATION_PREFIX = "relation_label."
+FIND_LABEL_PREFIX = "find_label."
 
 ACTIONS: tuple[ActionSpec, ...] = (
     # moving and selecting
@@ -182,6 +191,14 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ),
     # view
     ActionSpec("view.find", "Find in text", ("Ctrl+F",), "View"),
+    ActionSpec(
+        "find.extend",
+        "Extend the match to the end of the name",
+        ("Tab",),
+        "View",
+        "In the find bar: to the end of the span that starts there, or of the run of proper nouns",
+        scope=Scope.FIND,
+    ),
     ActionSpec("view.find_next", "Find next", ("F3",), "View"),
     ActionSpec("view.find_previous", "Find previous", ("Shift+F3",), "View"),
     ActionSpec("view.zoom_in", "Zoom in", ("Ctrl++", "Ctrl+="), "View"),
@@ -226,7 +243,25 @@ class KeymapError(ValueError):
 
 def label_actions(labels: Iterable[Label]) -> list[ActionSpec]:
     """One action per label: entity labels make a span of the selection or relabel
-    the selected span; relation labels finish or relabel a relation."""
+    the selected span (and, with Alt, do it from the find bar); relation labels
+    finish or relabel a relation."""
+    from_find = [
+        ActionSpec(
+            FIND_LABEL_PREFIX + label.name,
+            f"{label.name} (from the find bar)",
+            (f"Alt+{label.hotkey}",) if label.hotkey else (),
+            "Label",
+            "Label the find bar's match and return to the article",
+            scope=Scope.FIND,
+            mode=KeyMode.ENTITY,
+        )
+        for label in labels
+        if label.kind is LabelKind.ENTITY
+    ]
+    return [*_label_actions(labels), *from_find]
+
+
+def _label_actions(labels: Iterable[Label]) -> list[ActionSpec]:
     return [
         ActionSpec(
             RELATION_PREFIX + label.name,
@@ -347,7 +382,9 @@ def find_conflicts(specs: Iterable[ActionSpec]) -> dict[str, list[str]]:
             a.id
             for a in found
             if any(
-                b is not a and (KeyMode.ALWAYS in (a.mode, b.mode) or a.mode == b.mode)
+                b is not a
+                and a.scope.overlaps(b.scope)
+                and (KeyMode.ALWAYS in (a.mode, b.mode) or a.mode == b.mode)
                 for b in found
             )
         ]

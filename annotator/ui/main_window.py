@@ -170,11 +170,11 @@ class MainWindow(QMainWindow):
             if spec.id == "view.show_deleted":
                 action.setCheckable(True)
             menu = menus[MENU_OF_GROUP.get(spec.group, spec.group)]
-            if spec.scope is Scope.VIEW:
-                # Live only while the article has focus; the menu shows a proxy
-                # so that its shortcut is not registered window-wide too.
+            if spec.scope in (Scope.VIEW, Scope.FIND):
+                # Live only while the article (or the find bar) has focus; the menu
+                # shows a proxy so that its shortcut is not registered window-wide too.
                 action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-                self.view.addAction(action)
+                (self.view if spec.scope is Scope.VIEW else self.find_box).addAction(action)
                 keys = ", ".join(QKeySequence(k).toString(native) for k in spec.keys)
                 proxy = QAction(f"{spec.text}\t{keys}" if keys else spec.text, self)
                 proxy.triggered.connect(action.trigger)
@@ -208,11 +208,6 @@ class MainWindow(QMainWindow):
         self.side.relation_table.clicked.connect(self._on_relation_row)
         self.view.painted.connect(self._after_paint)
         self.find_box.findRequested.connect(self.controller.find)
-        self.find_box.add_label_keys(
-            {label.name: label.hotkey for label in self.labels if label.hotkey}
-        )
-        self.find_box.labelRequested.connect(self.controller.apply_label)
-        self.find_box.extendRequested.connect(self.controller.extend_match)
         self.find_box.closed.connect(self.view.setFocus)
 
     # ---- documents -----------------------------------------------------------
