@@ -51,16 +51,23 @@ class Propagation:
 def mentions(text: str, tokens: Tokens, start: int, end: int) -> Iterator[tuple[int, int]]:
     """Token ranges (inclusive) of the other places where ``text[start:end]``
     stands on exact token boundaries, in text order."""
-    needle = text[start:end]
-    if not needle:
+    yield from mentions_of(text, tokens, text[start:end], skip=start)
+
+
+def mentions_of(
+    text: str, tokens: Tokens, words: str, skip: int | None = None
+) -> Iterator[tuple[int, int]]:
+    """Token ranges (inclusive) where ``words`` stand on exact token boundaries
+    (except the one starting at ``skip``), in text order."""
+    if not words:
         return
-    at = text.find(needle)
+    at = text.find(words)
     while at >= 0:
-        if at != start:
-            found = tokens.snap(at, at + len(needle), "strict")
+        if at != skip:
+            found = tokens.snap(at, at + len(words), "strict")
             if found is not None:
                 yield found
-        at = text.find(needle, at + 1)
+        at = text.find(words, at + 1)
 
 
 def propagate(
@@ -68,11 +75,29 @@ def propagate(
 ) -> Propagation:
     """What applying ``correction`` to every other mention changes; ``gold`` is
     the document's gold layer sorted by start."""
+    places = mentions(text, tokens, correction.start, correction.end)
+    return _plan(tokens, gold, places, correction)
+
+
+def propagate_to(
+    text: str, tokens: Tokens, gold: Sequence[Span], words: str, correction: Correction
+) -> Propagation:
+    """What applying ``correction``, made on ``words`` in another document, to
+    every mention of them in this one changes."""
+    return _plan(tokens, gold, mentions_of(text, tokens, words), correction)
+
+
+def _plan(
+    tokens: Tokens,
+    gold: Sequence[Span],
+    places: Iterator[tuple[int, int]],
+    correction: Correction,
+) -> Propagation:
     add: list[Span] = []
     relabel: list[tuple[int, str]] = []
     delete: list[int] = []
     skipped = 0
-    for first, last in mentions(text, tokens, correction.start, correction.end):
+    for first, last in places:
         start, end = tokens.starts[first], tokens.ends[last]
         here = _overlapping(gold, start, end)
         exact = next((s for s in here if s.start == start and s.end == end), None)

@@ -31,6 +31,7 @@ step = st.one_of(
     st.tuples(st.just("select"), pick),
     st.tuples(st.just("select_relation"), pick),
     st.tuples(st.just("everywhere")),
+    st.tuples(st.just("everywhere_documents")),
     st.tuples(st.just("missing"), st.sampled_from([1, -1])),
     st.tuples(st.just("accept")),
     st.tuples(st.just("undo")),
@@ -98,6 +99,8 @@ def apply(window, action: tuple) -> None:
                 c.delete_selected()
     elif kind == "everywhere":
         c.apply_everywhere()
+    elif kind == "everywhere_documents":
+        c.apply_everywhere_in_documents()
     elif kind == "missing":
         c.select_candidate(action[1])
     elif kind == "accept":
@@ -122,6 +125,7 @@ def apply(window, action: tuple) -> None:
 @given(steps=st.lists(step, min_size=1, max_size=14))
 def test_every_block_matches_a_fresh_view_after_every_edit(qtbot, window, steps):
     # start each example from the model's predictions, every block laid out
+    window.controller.confirm = lambda title, question: True
     window.session.reset_to_model()
     window.session.undo_stack.clear()
     window.open_document(window.session.doc_id)

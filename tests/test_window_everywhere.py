@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from annotator.model import Layer
+from annotator.model import Layer, Status
 from annotator.store import Store
 
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -115,3 +115,49 @@ def test_a_label_key_on_exactly_a_span_relabels_it(qtbot, window, sample_store):
     window.controller.set_token_selection(first.token_end, first.token_start)
     key(qtbot, window, Qt.Key.Key_2)
     assert window.session.span(first.id).label == "ORG"  # same id: relabelled, not replaced
+
+
+def test_apply_in_documents_not_yet_reviewed_asks_and_undoes_in_one_step(
+    qtbot, window, sample_store
+):
+    first, second = sample_store.document_ids()
+    assert labels_of(sample_store, second, "Armenia") == ["GPE"]
+    questions: list[str] = []
+    answer = [False]
+
+    def confirm(title: str, question: str) -> bool:
+        questions.append(question)
+        return answer[0]
+
+    window.controller.confirm = confirm
+    key(qtbot, window, Qt.Key.Key_Tab)
+    key(qtbot, window, Qt.Key.Key_2)  # "Armenia": ORG here
+    key(qtbot, window, Qt.Key.Key_Period, CTRL)
+    assert "Make ORG of 1 mention of \u201cArmenia\u201d in 1 document" in questions[-1]
+    assert labels_of(sample_store, second, "Armenia") == ["GPE"]  # refused: nothing changed
+    answer[0] = True
+    key(qtbot, window, Qt.Key.Key_Period, CTRL)
+    assert labels_of(sample_store, second, "Armenia") == ["ORG"]
+    model = sample_store.load_document(second).layer(Layer.MODEL).spans
+    assert [s.label for s in model if s.label == "GPE"]  # the model layer is untouched
+    assert window.session.doc_id == first  # the open document stays
+    key(qtbot, window, Qt.Key.Key_Z, CTRL)
+    assert labels_of(sample_store, second, "Armenia") == ["GPE"]
+    key(qtbot, window, Qt.Key.Key_Z, CTRL | SHIFT)
+    assert labels_of(sample_store, second, "Armenia") == ["ORG"]
+    audit = sample_store.db.execute(
+        "SELECT COUNT(*) FROM audit WHERE doc_id = ? AND action = 'relabel'", [second]
+    ).fetchone()[0]
+    assert audit == 3  # apply, undo, redo: each audited
+
+
+def test_documents_already_reviewed_are_left_alone(qtbot, window, sample_store):
+    _, second = sample_store.document_ids()
+    doc = sample_store.load_document(second)
+    sample_store.set_status(second, doc.version, Status.ACCEPTED)
+    window.controller.confirm = lambda title, question: True
+    key(qtbot, window, Qt.Key.Key_Tab)
+    key(qtbot, window, Qt.Key.Key_2)
+    key(qtbot, window, Qt.Key.Key_Period, CTRL)
+    assert "No document to review" in window.statusBar().currentMessage()
+    assert labels_of(sample_store, second, "Armenia") == ["GPE"]

@@ -6,7 +6,7 @@ import getpass
 from pathlib import Path
 
 from annotator.store.connection import BUSY_TIMEOUT_MS, connect, default_db_path
-from annotator.store.edits import Change, EditsMixin
+from annotator.store.edits import Change, DocumentEdit, EditsMixin
 from annotator.store.errors import (
     ConflictError,
     IdClashError,
@@ -52,6 +52,7 @@ __all__ = [
     "AuditEntry",
     "Change",
     "ConflictError",
+    "DocumentEdit",
     "IdClashError",
     "InvalidEditError",
     "NotADatabaseError",

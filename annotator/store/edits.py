@@ -45,6 +45,18 @@ class Change:
     relabeled: tuple[tuple[Span, Span], ...] = ()  # (before, after), by replace_spans
 
 
+@dataclass(frozen=True, slots=True)
+class DocumentEdit:
+    """One document's part of a multi-document step (see ``replace_in_documents``)."""
+
+    doc_id: int
+    version: int
+    remove: tuple[int, ...] = ()
+    add: tuple[Span, ...] = ()
+    relations: tuple[Relation, ...] = ()
+    relabel: tuple[tuple[int, str], ...] = ()
+
+
 class EditsMixin(ReadsMixin):
     # ---- spans -------------------------------------------------------------
 
@@ -81,42 +93,60 @@ class EditsMixin(ReadsMixin):
         carry, and give the spans ``relabel`` (id, label) their new labels.
         Undo, redo and corrections applied to every mention are made of this."""
         with self._transaction("replace spans"):
-            new_version = self._bump_version(doc_id, version)
-            removed_spans: list[Span] = []
-            removed_relations: list[Relation] = []
-            for span_id in remove:
-                span = self._gold_span(doc_id, span_id)
-                removed_spans.append(span)
-                removed_relations += self._delete_span_row(doc_id, new_version, span)
-            added: list[Span] = []
-            for span in add:
-                self._check_label(span.label, LabelKind.ENTITY)
-                self._check_against_text(doc_id, span)
-                clashes = self._gold_overlapping(doc_id, span)
-                if clashes:
-                    raise InvalidEditError(_overlap_message(doc_id, span, clashes))
-                inserted = self._insert_span(doc_id, span)
-                added.append(inserted)
-                self._audit(
-                    doc_id, new_version, "add", "span", inserted.id, after=span_json(inserted)
-                )
-            relabeled = [
-                self._relabel_row(doc_id, new_version, span_id, label) for span_id, label in relabel
+            return self._replace(doc_id, version, remove, add, relations, relabel)
+
+    def replace_in_documents(self, edits: Sequence[DocumentEdit]) -> list[Change]:
+        """``replace_spans`` for several documents in one transaction: all of them
+        are changed, or none (a conflict in any refuses the whole step)."""
+        with self._transaction("replace spans in documents"):
+            return [
+                self._replace(e.doc_id, e.version, e.remove, e.add, e.relations, e.relabel)
+                for e in edits
             ]
-            added_relations: list[Relation] = []
-            for relation in relations:
-                self._gold_span(doc_id, relation.head)
-                self._gold_span(doc_id, relation.child)
-                inserted_relation = self._insert_relation(doc_id, relation)
-                added_relations.append(inserted_relation)
-                self._audit(
-                    doc_id,
-                    new_version,
-                    "add",
-                    "relation",
-                    inserted_relation.id,
-                    after=relation_json(inserted_relation),
-                )
+
+    def _replace(
+        self,
+        doc_id: int,
+        version: int,
+        remove: Sequence[int],
+        add: Sequence[Span],
+        relations: Sequence[Relation],
+        relabel: Sequence[tuple[int, str]],
+    ) -> Change:
+        new_version = self._bump_version(doc_id, version)
+        removed_spans: list[Span] = []
+        removed_relations: list[Relation] = []
+        for span_id in remove:
+            span = self._gold_span(doc_id, span_id)
+            removed_spans.append(span)
+            removed_relations += self._delete_span_row(doc_id, new_version, span)
+        added: list[Span] = []
+        for span in add:
+            self._check_label(span.label, LabelKind.ENTITY)
+            self._check_against_text(doc_id, span)
+            clashes = self._gold_overlapping(doc_id, span)
+            if clashes:
+                raise InvalidEditError(_overlap_message(doc_id, span, clashes))
+            inserted = self._insert_span(doc_id, span)
+            added.append(inserted)
+            self._audit(doc_id, new_version, "add", "span", inserted.id, after=span_json(inserted))
+        relabeled = [
+            self._relabel_row(doc_id, new_version, span_id, label) for span_id, label in relabel
+        ]
+        added_relations: list[Relation] = []
+        for relation in relations:
+            self._gold_span(doc_id, relation.head)
+            self._gold_span(doc_id, relation.child)
+            inserted_relation = self._insert_relation(doc_id, relation)
+            added_relations.append(inserted_relation)
+            self._audit(
+                doc_id,
+                new_version,
+                "add",
+                "relation",
+                inserted_relation.id,
+                after=relation_json(inserted_relation),
+            )
         return Change(
             new_version,
             added[0] if len(added) == 1 else None,

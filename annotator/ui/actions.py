@@ -94,6 +94,9 @@ class ActionHandlers:
     def edit_everywhere(self) -> None:
         self.c.apply_everywhere()
 
+    def edit_everywhere_documents(self) -> None:
+        self.c.apply_everywhere_in_documents()
+
     def edit_undo(self) -> None:
         self.window.session.undo_stack.undo()
 

@@ -11,10 +11,13 @@ from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QMessageBox, QProgressDialog
 
 from annotator.candidates import CandidateIndex, known_labels, name_end
 from annotator.model import Label, LabelKind, Relation, Span, Status
-from annotator.propagation import Correction, CorrectionKind, propagate
+from annotator.propagation import Correction, CorrectionKind, propagate, propagate_to
+from annotator.store import DocumentEdit
+from annotator.ui.corpus_edit import InDocuments, run_in_documents
 from annotator.ui.document_view import DocumentView
 from annotator.ui.review import EditResult, ReviewSession
 from annotator.ui.view_state import ViewState
@@ -318,6 +321,66 @@ class ReviewController(QObject):
         detail = ", ".join(p for p in parts if p)
         self.message.emit(f"{what} {plan.changes} more mentions of {words} ({detail}){skipped}.")
 
+    def apply_everywhere_in_documents(self) -> None:
+        """Apply the last correction to every mention in the documents not yet
+        reviewed (status todo): counts first, a question, then one undoable step."""
+        doc, correction = self.session.document, self.last_correction
+        if doc is None or correction is None:
+            self.message.emit(
+                "Make a correction first (add, relabel or delete a span); then Ctrl+. "
+                "applies it in every document not yet reviewed."
+            )
+            return
+        store = self.session.store
+        words = doc.text[correction.start : correction.end]
+        todo = [i for i in store.document_ids(Status.TODO) if i != doc.id]
+        candidates = store.ids_containing(todo, words)
+        progress = QProgressDialog(
+            "Looking for mentions…", "Cancel", 0, len(candidates), self.view.window()
+        )
+        progress.setMinimumDuration(1000)
+        edits: list[DocumentEdit] = []
+        changes = skipped = 0
+        for n, doc_id in enumerate(candidates):
+            progress.setValue(n)
+            if progress.wasCanceled():
+                self.message.emit("Cancelled; nothing was changed.")
+                return
+            other = store.load_document(doc_id)
+            gold = sorted(other.gold.spans, key=_start)
+            plan = propagate_to(other.text, other.tokens, gold, words, correction)
+            skipped += plan.skipped
+            if plan.changes:
+                changes += plan.changes
+                edits.append(
+                    DocumentEdit(other.id, other.version, plan.delete, plan.add, (), plan.relabel)
+                )
+        progress.reset()
+        quoted = _quote(words)
+        if not edits:
+            self.message.emit(f"No document to review has a mention of {quoted} to change.")
+            return
+        deleting = correction.kind is CorrectionKind.DELETE
+        what = f"Delete {correction.label} on" if deleting else f"Make {correction.label} of"
+        also = f" ({skipped} more are skipped: they overlap another span)" if skipped else ""
+        counted = f"{_count(changes, 'mention')} of {quoted} in {_count(len(edits), 'document')}"
+        question = (
+            f"{what} {counted} not yet reviewed{also}? Only their gold layer changes; "
+            "Ctrl+Z undoes it all."
+        )
+        if not self.confirm("Apply to the documents not yet reviewed", question):
+            self.message.emit("Nothing was changed.")
+            return
+        done = run_in_documents(self.session, edits)
+        if done is not None:
+            self.session.undo_stack.push(InDocuments(self.session, edits, done))
+            self.message.emit(f"{what} {counted}.")
+
+    def confirm(self, title: str, question: str) -> bool:
+        """Ask before a step that changes other documents."""
+        answer = QMessageBox.question(self.view.window(), title, question)
+        return answer == QMessageBox.StandardButton.Yes
+
     def move_boundary(self, start_delta: int, end_delta: int) -> None:
         span_id = self._need_span("resize")
         if span_id is not None:
@@ -519,3 +582,7 @@ def _start(span: Span) -> int:
 def _quote(text: str) -> str:
     short = text if len(text) <= 40 else text[:39] + "\u2026"
     return f"\u201c{short}\u201d"
+
+
+def _count(n: int, thing: str) -> str:
+    return f"{n} {thing}" if n == 1 else f"{n} {thing}s"

@@ -159,6 +159,15 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "in this document, as one undoable step",
         scope=Scope.VIEW,
     ),
+    ActionSpec(
+        "edit.everywhere_documents",
+        "Apply to every mention in documents not yet reviewed",
+        ("Ctrl+.",),
+        "Edit",
+        "Repeat the last add, relabel or delete in every document still to review "
+        "(counts first; asks; one undoable step)",
+        scope=Scope.VIEW,
+    ),
     ActionSpec("edit.undo", "Undo", ("Ctrl+Z",), "Edit"),
     ActionSpec("edit.redo", "Redo", ("Ctrl+Shift+Z", "Ctrl+Y"), "Edit"),
     ActionSpec(

@@ -192,6 +192,7 @@ class MainWindow(QMainWindow):
         s = self.session
         s.documentOpened.connect(self._on_document_opened)
         s.edited.connect(self._on_edited)
+        s.documentsChanged.connect(self._on_documents_changed)
         s.failed.connect(self._on_failed)
         stack = s.undo_stack
         stack.canUndoChanged.connect(self.actions_by_id["edit.undo"].setEnabled)
@@ -275,6 +276,11 @@ class MainWindow(QMainWindow):
         if result.spans_changed or result.relations_changed:
             self._pending_edits.append(result)
             self._panel_fallback.start()  # the lists follow the article's repaint
+
+    def _on_documents_changed(self, doc_ids: list[int]) -> None:
+        for doc_id in doc_ids:
+            self.documents.update_summary(self.store.document_summary(doc_id))
+        self._update_title()
 
     def _after_paint(self, with_text: bool) -> None:
         """The article was repainted: now the lists beside it follow (after this

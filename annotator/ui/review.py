@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtGui import QUndoStack
+from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from annotator.model import (
     Document,
@@ -60,6 +60,7 @@ class EditResult:
 class ReviewSession(QObject):
     documentOpened = Signal(int)  # doc id
     edited = Signal(object)  # EditResult, after every committed edit
+    documentsChanged = Signal(object)  # ids of documents a multi-document step changed
     failed = Signal(str)  # why an edit was not saved
 
     def __init__(self, store: Store, parent: QObject | None = None) -> None:
@@ -253,7 +254,7 @@ class ReviewSession(QObject):
             raise RuntimeError("no document is open")
         return self.document
 
-    def _push(self, command: commands.StoreCommand) -> None:
+    def _push(self, command: QUndoCommand) -> None:
         self.undo_stack.push(command)
 
     def _apply(
