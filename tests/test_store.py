@@ -349,3 +349,31 @@ def test_opening_and_reading_do_not_load_sqlite_utils(db_path):
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
+
+
+def test_a_refused_database_is_not_switched_to_wal(tmp_path, db_path):
+    """Refusing another application's file, or a newer annotator's, changes nothing
+    in it, not even its journal mode."""
+    other = tmp_path / "photos.db"
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE TABLE photos (id INTEGER)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(NotADatabaseError):
+        Store.open(other)
+    assert sqlite3.connect(other).execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+
+    Store.open(db_path).close()
+    conn = sqlite3.connect(db_path)
+    conn.execute("PRAGMA journal_mode = DELETE")
+    conn.execute(
+        "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
+        "VALUES ('annotator', 'm999_future', '2030-01-01')"
+    )
+    conn.commit()
+    conn.close()
+    before = digest(db_path)
+    with pytest.raises(SchemaTooNewError):
+        Store.open(db_path)
+    assert digest(db_path) == before
+    assert sqlite3.connect(db_path).execute("PRAGMA journal_mode").fetchone()[0] == "delete"

@@ -38,8 +38,10 @@ def connect(path: Path, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> sqlite3.Conne
     except sqlite3.Error as exc:
         raise WriteError(f"Cannot open database {path}: {exc}.") from exc
     try:
-        _configure(conn, busy_timeout_ms)
+        conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        # refuse a foreign or newer database before anything in it is changed
         applied = _applied_steps(conn, path)
+        _configure(conn)
         if set(MIGRATION_NAMES) - set(applied):
             _migrate(conn, path)
     except sqlite3.DatabaseError as exc:
@@ -65,8 +67,7 @@ def writer(conn: sqlite3.Connection) -> Database:
     return Database(conn, execute_plugins=False)
 
 
-def _configure(conn: sqlite3.Connection, busy_timeout_ms: int) -> None:
-    conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+def _configure(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA recursive_triggers = ON")  # as sqlite-utils sets it
     # WAL lets the review window read while an import writes. A read-only file
