@@ -377,3 +377,15 @@ def test_a_refused_database_is_not_switched_to_wal(tmp_path, db_path):
         Store.open(db_path)
     assert digest(db_path) == before
     assert sqlite3.connect(db_path).execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+
+
+def test_search_ignores_case_beyond_ascii(store):
+    """``--search münchen`` finds "MÜNCHEN" (SQLite's lower() knows ASCII only)."""
+    from helpers import whitespace_document
+
+    ids = store.add_documents(
+        [whitespace_document("Talks in MÜNCHEN today"), whitespace_document("Talks in Paris")]
+    )
+    assert store.ids_containing(ids, "münchen") == [ids[0]]
+    assert store.ids_containing(ids, "STRASSE") == []
+    assert store.ids_containing(ids, "talks IN") == ids

@@ -165,20 +165,21 @@ class ReadsMixin(StoreBase):
         return known
 
     def ids_containing(self, ids: Sequence[int], needle: str) -> list[int]:
-        """The ids among ``ids`` whose text contains ``needle`` (case-insensitive)."""
+        """The ids among ``ids`` whose text contains ``needle``, ignoring case as
+        Python's ``casefold`` does (SQLite's ``lower()`` knows ASCII only), in id order."""
+        wanted = needle.casefold()
         found = []
-        for i in range(0, len(ids), 500):
-            chunk = list(ids[i : i + 500])
+        for i in range(0, len(ids), 200):
+            chunk = list(ids[i : i + 200])
             marks = ",".join("?" * len(chunk))
             found += [
-                int(r[0])
-                for r in self.conn.execute(
-                    f"SELECT doc_id FROM document_texts WHERE doc_id IN ({marks}) "
-                    "AND instr(lower(text), ?) ORDER BY doc_id",
-                    [*chunk, needle.lower()],
-                ).fetchall()
+                int(doc_id)
+                for doc_id, text in self.conn.execute(
+                    f"SELECT doc_id, text FROM document_texts WHERE doc_id IN ({marks})", chunk
+                )
+                if wanted in str(text).casefold()
             ]
-        return found
+        return sorted(found)
 
     def review_info(self, doc_id: int) -> tuple[str, str]:
         """When the document last changed, and who made its last edit ("" if nobody)."""
