@@ -80,10 +80,29 @@ class StoreBase:
 
     @contextmanager
     def _transaction(self, what: str) -> Iterator[None]:
-        """One atomic write; SQLite failures become a WriteError naming the database."""
+        """One atomic write; SQLite failures become a WriteError naming the database.
+
+        It takes the write lock as it begins (``BEGIN IMMEDIATE``), waiting up to the
+        busy timeout for another writer: a transaction that read first and wrote
+        later would fail at once if another writer committed in between. Nested
+        inside another, it is a savepoint."""
+        db, conn = self.db, self.conn
         try:
-            with self.db.atomic():
+            if conn.in_transaction:
+                with db.atomic():
+                    yield
+                return
+            conn.execute("BEGIN IMMEDIATE")
+            try:
                 yield
+            except BaseException:
+                _roll_back(conn)
+                raise
+            try:
+                conn.execute("COMMIT")
+            except BaseException:
+                _roll_back(conn)
+                raise
         except sqlite3.OperationalError as exc:
             raise WriteError(_write_failure(self.path, what, exc)) from exc
 
@@ -126,6 +145,12 @@ class StoreBase:
                 version,
             ],
         )
+
+
+def _roll_back(conn: sqlite3.Connection) -> None:
+    """Undo what an open transaction wrote (a failed statement may have ended it)."""
+    if conn.in_transaction:
+        conn.rollback()
 
 
 def _write_failure(path: Path, what: str, exc: sqlite3.OperationalError) -> str:
