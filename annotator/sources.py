@@ -82,6 +82,9 @@ def expand_paths(paths: Iterable[Path]) -> tuple[list[Path], list[SourceProblem]
     return list(dict.fromkeys(files)), problems
 
 
+PREFIX_BYTES = 8192  # what is looked at before a file is read whole
+
+
 def read_source(path: Path) -> SourceFile:
     """Read and check one file; never raises for bad content."""
     source = SourceFile(path)
@@ -89,7 +92,12 @@ def read_source(path: Path) -> SourceFile:
         _read_brat(source)
         return source
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as file:
+            head = file.read(PREFIX_BYTES)
+            # a binary file is refused on its first bytes, not read whole
+            if _looks_binary(source, head):
+                return source
+            raw = head + file.read()
     except OSError as exc:
         source.problems.append(SourceProblem(path, f"cannot read: {exc.strerror}"))
         return source
@@ -129,13 +137,8 @@ def _decode(source: SourceFile, raw: bytes) -> str | None:
     if not raw.strip():
         source.problems.append(SourceProblem(source.path, "file is empty"))
         return None
-    if b"\x00" in raw[:8192]:
-        source.problems.append(
-            SourceProblem(source.path, "looks like a binary file (it contains NUL bytes), not text")
-        )
-        return None
     try:
-        return raw.decode("utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         source.problems.append(
@@ -147,6 +150,38 @@ def _decode(source: SourceFile, raw: bytes) -> str | None:
             )
         )
         return None
+    if "\x00" in text:  # SQL and most tools stop reading text at a NUL
+        at = text.index("\x00")
+        line = text.count("\n", 0, at) + 1
+        column = at - (text.rfind("\n", 0, at) + 1) + 1
+        source.problems.append(
+            SourceProblem(
+                source.path,
+                f"contains a NUL character (line {line}, column {column}, offset {at}); "
+                "remove it first",
+                line,
+            )
+        )
+        return None
+    return text
+
+
+def _looks_binary(source: SourceFile, head: bytes) -> bool:
+    """Refuse UTF-16 (with its byte-order mark) and files with NUL bytes up front."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        source.problems.append(
+            SourceProblem(
+                source.path,
+                "is UTF-16 text; convert it to UTF-8 first (for example: iconv -f UTF-16 -t UTF-8)",
+            )
+        )
+        return True
+    if b"\x00" in head:
+        source.problems.append(
+            SourceProblem(source.path, "looks like a binary file (it contains NUL bytes), not text")
+        )
+        return True
+    return False
 
 
 def _read_jsonl(source: SourceFile, text: str) -> None:
@@ -179,6 +214,8 @@ def _parse_line(source: SourceFile, number: int, line: str) -> str | None:
         return 'has no "text" string' if text is None else '"text" must be a string'
     if not text.strip():
         return '"text" is empty'
+    if "\x00" in text:
+        return f'"text" contains a NUL character (at offset {text.index(chr(0))}); remove it'
     meta = record.get("meta", {})
     if not isinstance(meta, dict):
         return '"meta" must be a JSON object'
