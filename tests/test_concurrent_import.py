@@ -30,7 +30,7 @@ def test_two_concurrent_imports_both_finish_without_duplicates(tmp_path: Path):
         for _ in range(2)
     ]
     results = [run.communicate(timeout=300) for run in runs]
-    for run, (out, err) in zip(runs, results, strict=True):
+    for run, (_out, err) in zip(runs, results, strict=True):
         assert run.returncode == 0, err[-2000:]
     with Store.open(db) as store:
         assert len(store.document_ids()) == 60
