@@ -8,7 +8,7 @@ import json
 import re
 from pathlib import Path
 
-from annotator.model import Label, LabelKind
+from annotator.model import Label, LabelKind, is_label_name
 from annotator.resources import default_labels_path
 
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -40,7 +40,7 @@ def load_labels(path: Path | None = None) -> list[Label]:
             if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
                 raise LabelConfigError(f"{where} needs a string 'name'")
             name = entry["name"].strip()
-            if not name or any(c.isspace() for c in name):
+            if not is_label_name(name):
                 raise LabelConfigError(f"{where}: name {name!r} must be one word")
             if (kind, name) in seen:
                 raise LabelConfigError(f"{where}: {name} is listed twice")

@@ -204,6 +204,12 @@ class NewDocument:
         return content_hash(self.text)
 
 
+def is_label_name(name: str) -> bool:
+    """A label is one word: not empty, no spaces, tabs or line breaks (brat, CoNLL
+    and the label config all depend on it)."""
+    return bool(name) and not any(c.isspace() for c in name)
+
+
 def content_hash(text: str) -> str:
     """Identity of a document's text, used to skip duplicates on import."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -74,6 +74,8 @@ def from_ann(text: str, ann: str, where: str) -> Record:
         entity = _ENTITY.match(line)
         if entity:
             tid, label, start, end, _surface = entity.groups()
+            if tid in index_of:
+                raise FormatError(f"{where}:{number}", f"entity id {tid} is used twice")
             index_of[tid] = len(spans)
             spans.append(RecordSpan(int(start), int(end), label))
             lines_of.append(number)

@@ -50,7 +50,12 @@ def from_line(line: dict[str, Any], where: str) -> Record:
             raise FormatError(
                 where, f"an entity lacks start_offset, end_offset or label: {entity!r}"
             ) from exc
-        index_of[entity.get("id", len(spans))] = len(spans)
+        entity_id = entity.get("id", ("position", len(spans)))
+        if not isinstance(entity_id, (int, str, tuple)):
+            raise FormatError(where, f"an entity id must be a number or a string: {entity_id!r}")
+        if entity_id in index_of:
+            raise FormatError(where, f"entity id {entity_id!r} is used twice")
+        index_of[entity_id] = len(spans)
         spans.append(span)
     relations = []
     for relation in line.get("relations") or []:
@@ -62,7 +67,7 @@ def from_line(line: dict[str, Any], where: str) -> Record:
                     str(relation["type"]),
                 )
             )
-        except KeyError as exc:
+        except (KeyError, TypeError) as exc:  # a missing or unhashable id, or no object
             raise FormatError(
                 where, f"relation {relation!r} does not point at two entities"
             ) from exc

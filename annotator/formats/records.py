@@ -7,7 +7,15 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from annotator.model import Document, Layer, Relation, SpanError, Tokens, check_span
+from annotator.model import (
+    Document,
+    Layer,
+    Relation,
+    SpanError,
+    Tokens,
+    check_span,
+    is_label_name,
+)
 
 
 class FormatError(ValueError):
@@ -37,9 +45,16 @@ class Record:
     sentence_starts: tuple[int, ...] = ()  # token indices
 
     def check(self, where: str) -> None:
-        """Spans inside the text and not overlapping; relations pointing at spans."""
+        """Spans inside the text and not overlapping, with one-word labels; relations
+        pointing at two different spans, each pair and label once."""
         previous_end = -1
         for span in sorted(self.spans, key=lambda s: (s.start, s.end)):
+            if not is_label_name(span.label):
+                raise FormatError(
+                    where,
+                    f"span {span.start}..{span.end} has the label {span.label!r}; a label is "
+                    "one word (no spaces, tabs or line breaks)",
+                )
             if not 0 <= span.start < span.end <= len(self.text):
                 raise FormatError(
                     where,
@@ -51,9 +66,20 @@ class Record:
                     where, f"span {span.start}..{span.end} ({span.label}) overlaps another span"
                 )
             previous_end = span.end
+        seen: set[tuple[int, int, str]] = set()
         for relation in self.relations:
             if not (0 <= relation.head < len(self.spans) and 0 <= relation.child < len(self.spans)):
                 raise FormatError(where, f"relation {relation.label} points at a missing span")
+            if not is_label_name(relation.label):
+                raise FormatError(
+                    where, f"relation label {relation.label!r} is not one word (no spaces or tabs)"
+                )
+            if relation.head == relation.child:
+                raise FormatError(where, f"relation {relation.label} links a span to itself")
+            key = (relation.head, relation.child, relation.label)
+            if key in seen:
+                raise FormatError(where, f"relation {relation.label} is given twice")
+            seen.add(key)
 
 
 def input_hash(text: str) -> int:
