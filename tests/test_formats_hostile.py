@@ -68,3 +68,29 @@ def test_self_and_duplicate_relations_are_refused():
 def test_odd_doccano_values_give_a_message_not_a_traceback(line):
     with pytest.raises(FormatError):
         doccano.from_line(line, "f.jsonl:1")
+
+
+def test_brat_text_with_crlf_keeps_its_offsets(tmp_path):
+    """brat offsets count "\\r\\n" as two characters: the text is read as stored."""
+    folder = tmp_path / "b"
+    folder.mkdir()
+    (folder / "a.txt").write_bytes(b"X\r\nY\r\na b c d")
+    (folder / "a.ann").write_bytes(b"T1\tPERSON 6 7\ta\n")
+    [(_, record)] = list(brat.read(folder))
+    [span] = record.spans
+    assert record.text[span.start : span.end] == "a"
+
+
+def test_brat_export_of_a_crlf_text_reads_back_the_same(tmp_path):
+    from annotator.formats.records import Record, RecordSpan
+
+    text = "First line\r\nArmenia and\r\nAzerbaijan"
+    record = Record(text, (RecordSpan(12, 19, "GPE"), RecordSpan(24, 34, "GPE")))
+    brat.write_record(record, tmp_path, "doc")
+    [(_, back)] = list(brat.read(tmp_path))
+    assert back.text == text and back.spans == record.spans
+
+
+def test_a_brat_surface_that_does_not_match_the_text_is_refused():
+    with pytest.raises(FormatError, match=r"a\.ann:1.*T1 says 'Mirzoyan'"):
+        brat.from_ann(TEXT, "T1\tPERSON 0 7\tMirzoyan\n", "a.ann")

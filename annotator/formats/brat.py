@@ -20,7 +20,7 @@ _RELATION = re.compile(r"^(R\d+)\t(\S+) Arg1:(T\d+) Arg2:(T\d+)\s*$")
 def ann_text(record: Record) -> str:
     lines = []
     for i, span in enumerate(record.spans, 1):
-        surface = record.text[span.start : span.end].replace("\n", " ")
+        surface = _one_line(record.text[span.start : span.end])
         lines.append(f"T{i}\t{span.label} {span.start} {span.end}\t{surface}")
     for i, relation in enumerate(record.relations, 1):
         lines.append(f"R{i}\t{relation.label} Arg1:T{relation.head + 1} Arg2:T{relation.child + 1}")
@@ -31,6 +31,11 @@ def write_record(record: Record, folder: Path, stem: str) -> None:
     # newline="" keeps the text byte for byte: offsets count characters as stored
     (folder / f"{stem}.txt").write_text(record.text, encoding="utf-8", newline="")
     (folder / f"{stem}.ann").write_text(ann_text(record), encoding="utf-8", newline="")
+
+
+def _one_line(text: str) -> str:
+    """A span's text as the .ann line carries it: line breaks as spaces."""
+    return text.replace("\r\n", " ").replace("\r", " ").replace("\n", " ")
 
 
 def annotation_conf(labels: Iterable[Label]) -> str:
@@ -59,7 +64,9 @@ def read(folder: Path) -> Iterator[tuple[Path, Record]]:
         txt = ann.with_suffix(".txt")
         if not txt.exists():
             raise FormatError(str(ann), f"has no text file {txt.name} beside it")
-        text = txt.read_text(encoding="utf-8")
+        # newline="": the text exactly as stored (brat offsets count a CRLF as two)
+        with txt.open(encoding="utf-8", newline="") as file:
+            text = file.read()
         yield txt, from_ann(text, ann.read_text(encoding="utf-8"), str(ann))
 
 
@@ -73,9 +80,15 @@ def from_ann(text: str, ann: str, where: str) -> Record:
             continue
         entity = _ENTITY.match(line)
         if entity:
-            tid, label, start, end, _surface = entity.groups()
+            tid, label, start, end, surface = entity.groups()
             if tid in index_of:
                 raise FormatError(f"{where}:{number}", f"entity id {tid} is used twice")
+            found = text[int(start) : int(end)]
+            if surface.strip() and _one_line(found).split() != surface.split():
+                raise FormatError(
+                    f"{where}:{number}",
+                    f"{tid} says {surface!r} but the text at {start}..{end} reads {found!r}",
+                )
             index_of[tid] = len(spans)
             spans.append(RecordSpan(int(start), int(end), label))
             lines_of.append(number)
