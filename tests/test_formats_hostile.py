@@ -94,3 +94,25 @@ def test_brat_export_of_a_crlf_text_reads_back_the_same(tmp_path):
 def test_a_brat_surface_that_does_not_match_the_text_is_refused():
     with pytest.raises(FormatError, match=r"a\.ann:1.*T1 says 'Mirzoyan'"):
         brat.from_ann(TEXT, "T1\tPERSON 0 7\tMirzoyan\n", "a.ann")
+
+
+@pytest.mark.parametrize(
+    "tokens",
+    [
+        [(0, 7), (5, 11)],  # overlapping
+        [(-1, 7)],  # negative
+        [(7, 0)],  # inverted
+        [(0, 7), (8, 99)],  # past the end
+        [(0, 3), (3, 3)],  # empty
+    ],
+)
+def test_pre_annotated_tokens_are_checked_against_the_text(tokens):
+    task = {"text": TEXT, "tokens": [{"start": s, "end": e} for s, e in tokens]}
+    with pytest.raises(FormatError, match=r"g\.jsonl:4: token"):
+        jsonl.from_task(task, "g.jsonl:4")
+
+
+def test_a_token_across_a_line_break_is_refused():
+    task = {"text": "Angela\nMerkel", "tokens": [{"start": 0, "end": 13}]}
+    with pytest.raises(FormatError, match="line break"):
+        jsonl.from_task(task, "g.jsonl:1")

@@ -46,7 +46,10 @@ class Record:
 
     def check(self, where: str) -> None:
         """Spans inside the text and not overlapping, with one-word labels; relations
-        pointing at two different spans, each pair and label once."""
+        pointing at two different spans, each pair and label once; tokens, if any,
+        in order, inside the text, not empty and not across a line break."""
+        if self.tokens is not None:
+            _check_tokens(self.text, self.tokens, where)
         previous_end = -1
         for span in sorted(self.spans, key=lambda s: (s.start, s.end)):
             if not is_label_name(span.label):
@@ -80,6 +83,20 @@ class Record:
             if key in seen:
                 raise FormatError(where, f"relation {relation.label} is given twice")
             seen.add(key)
+
+
+def _check_tokens(text: str, tokens: Tokens, where: str) -> None:
+    previous_end = 0
+    for i, (start, end) in enumerate(zip(tokens.starts, tokens.ends, strict=True)):
+        if not previous_end <= start < end <= len(text):
+            raise FormatError(
+                where,
+                f"token {i} ({start}..{end}) is empty, inverted, overlaps the one before or "
+                f"lies outside the text (length {len(text)})",
+            )
+        if "\n" in text[start:end] or "\r" in text[start:end]:
+            raise FormatError(where, f"token {i} ({start}..{end}) runs across a line break")
+        previous_end = end
 
 
 def input_hash(text: str) -> int:
