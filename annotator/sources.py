@@ -207,8 +207,18 @@ def _parse_line(source: SourceFile, number: int, line: str) -> str | None:
         record = json.loads(line)
     except json.JSONDecodeError as exc:
         return f"not valid JSON ({exc.msg} at column {exc.colno})"
+    except ValueError as exc:  # e.g. an integer of thousands of digits
+        return f"not usable JSON ({exc})"
+    except RecursionError:
+        return "not usable JSON (nested too deeply)"
     if not isinstance(record, dict):
         return f"expected a JSON object, found {type(record).__name__}"
+    try:
+        json.dumps(record, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return f"holds a character that is not valid Unicode ({exc.object[exc.start]!r})"
+    except (ValueError, RecursionError) as exc:
+        return f"not usable JSON ({exc})"
     text = record.get("text")
     if not isinstance(text, str):
         return 'has no "text" string' if text is None else '"text" must be a string'

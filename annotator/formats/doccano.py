@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any, TextIO
 
-from annotator.formats.records import FormatError, Record, RecordSpan
+from annotator.formats.records import FormatError, Record, RecordSpan, objects
 from annotator.model import Relation
 
 
@@ -41,7 +41,7 @@ def from_line(line: dict[str, Any], where: str) -> Record:
         raise FormatError(where, 'has no "text" string')
     spans: list[RecordSpan] = []
     index_of: dict[object, int] = {}
-    for entity in line.get("entities") or []:
+    for entity in objects(line.get("entities"), "entities", where):
         try:
             span = RecordSpan(
                 int(entity["start_offset"]), int(entity["end_offset"]), str(entity["label"])
@@ -58,7 +58,7 @@ def from_line(line: dict[str, Any], where: str) -> Record:
         index_of[entity_id] = len(spans)
         spans.append(span)
     relations = []
-    for relation in line.get("relations") or []:
+    for relation in objects(line.get("relations"), "relations", where):
         try:
             relations.append(
                 Relation(

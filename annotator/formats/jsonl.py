@@ -13,7 +13,14 @@ import json
 from json.encoder import encode_basestring as encode_string
 from typing import Any, TextIO
 
-from annotator.formats.records import FormatError, Record, RecordSpan, input_hash, task_hash
+from annotator.formats.records import (
+    FormatError,
+    Record,
+    RecordSpan,
+    input_hash,
+    objects,
+    task_hash,
+)
 from annotator.model import Relation, Tokens
 
 
@@ -94,24 +101,25 @@ def from_task(task: dict[str, Any], where: str) -> Record:
     if not isinstance(text, str):
         raise FormatError(where, 'has no "text" string')
     spans = []
-    for entry in task.get("spans") or []:
+    for entry in objects(task.get("spans"), "spans", where):
         try:
             spans.append(RecordSpan(int(entry["start"]), int(entry["end"]), str(entry["label"])))
         except (KeyError, TypeError, ValueError) as exc:
             raise FormatError(where, f"a span lacks start, end or label: {entry!r}") from exc
     by_offsets = {(s.start, s.end): i for i, s in enumerate(spans)}
     relations = []
-    for entry in task.get("relations") or []:
+    for entry in objects(task.get("relations"), "relations", where):
         try:
             head = by_offsets[(entry["head_span"]["start"], entry["head_span"]["end"])]
             child = by_offsets[(entry["child_span"]["start"], entry["child_span"]["end"])]
-        except (KeyError, TypeError) as exc:
+        except (KeyError, TypeError, IndexError) as exc:
             raise FormatError(
                 where, f"relation {entry.get('label')!r} does not point at one of the spans"
             ) from exc
         relations.append(Relation(head, child, str(entry.get("label", ""))))
     tokens = None
-    if isinstance(task.get("tokens"), list) and task["tokens"]:
+    if task.get("tokens"):
+        objects(task.get("tokens"), "tokens", where)
         try:
             tokens = Tokens(
                 tuple(int(t["start"]) for t in task["tokens"]),

@@ -6,6 +6,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from annotator.model import (
     Document,
@@ -83,6 +84,15 @@ class Record:
             if key in seen:
                 raise FormatError(where, f"relation {relation.label} is given twice")
             seen.add(key)
+
+
+def objects(value: object, what: str, where: str) -> list[dict[str, Any]]:
+    """``value`` as a list of JSON objects (missing: none), or a FormatError."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise FormatError(where, f'"{what}" must be a list of objects')
+    return value
 
 
 def _check_tokens(text: str, tokens: Tokens, where: str) -> None:

@@ -1,0 +1,80 @@
+"""Whatever a file holds, reading it gives documents or named problems, never a
+traceback (issue 10, item 7)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from annotator.formats import brat
+from annotator.formats.records import FormatError
+from annotator.sources import read_source
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+tasks = st.fixed_dictionaries(
+    {},
+    optional={
+        "text": st.text(max_size=40) | json_values,
+        "meta": json_values,
+        "spans": json_values,
+        "tokens": json_values,
+        "relations": json_values,
+        "entities": json_values,
+    },
+)
+
+
+def check(path: Path) -> None:
+    source = read_source(path)
+    for problem in source.problems:
+        assert problem.message and str(problem.path) == str(path)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=300), st.sampled_from([".txt", ".jsonl"]))
+def test_arbitrary_bytes(data: bytes, suffix: str) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"input{suffix}"
+        path.write_bytes(data)
+        check(path)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(tasks | json_values, min_size=1, max_size=3))
+def test_arbitrary_json_lines(lines: list[object]) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "input.jsonl"
+        path.write_text("\n".join(json.dumps(x) for x in lines), encoding="utf-8")
+        check(path)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=60), st.text(max_size=200))
+def test_arbitrary_brat(text: str, ann: str) -> None:
+    with contextlib.suppress(FormatError):  # a named problem is fine; nothing else is
+        brat.from_ann(text, ann, "a.ann")
+
+
+def test_the_cases_of_the_hostile_review(tmp_path: Path) -> None:
+    lines = [
+        '{"text": "a", "meta": {"n": ' + "9" * 5000 + "}}",
+        '{"text": "a", "meta": ' + "[" * 100_000 + "]" * 100_000 + "}",
+        '{"text": "a \\ud800 b"}',
+        '{"text": "fine"}',
+    ]
+    path = tmp_path / "hostile.jsonl"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    source = read_source(path)
+    assert [p.line for p in source.problems] == [1, 2, 3]
+    assert "not valid Unicode" in source.problems[2].message
