@@ -135,6 +135,11 @@ def _export_docbin(
         shuffled = list(ids)
         random.Random(options.seed).shuffle(shuffled)
         cut = max(1, round(len(shuffled) * options.split)) if len(shuffled) > 1 else 1
+        if cut >= len(shuffled):
+            raise ExportError(
+                f"--split {options.split} of {len(shuffled)} document(s) leaves the dev set "
+                "empty; export more documents or give a smaller --split."
+            )
         train_ids = set(shuffled[:cut])
         writers = {train: DocBinWriter(), dev: DocBinWriter()}
 
@@ -151,10 +156,33 @@ def _export_docbin(
             os.close(fd)
             temps.append((Path(name), path))
             writer.to_disk(Path(name))
-        for part, path in temps:
-            part.replace(path)
+        _replace_all(temps)
     except BaseException:
         for part, _ in temps:
             part.unlink(missing_ok=True)
         raise
     return list(writers)
+
+
+def _replace_all(moves: Sequence[tuple[Path, Path]]) -> None:
+    """Rename every written part onto its target, all or none: a target replaced
+    before a later rename failed gets its old file back."""
+    done: list[tuple[Path, Path | None]] = []  # target, its old file moved aside
+    try:
+        for part, target in moves:
+            old = None
+            if target.exists() and not target.is_dir():
+                old = target.with_name(f".{target.name}.{os.getpid()}.old")
+                target.replace(old)
+            done.append((target, old))
+            part.replace(target)
+    except BaseException:
+        for target, old in reversed(done):
+            if old is not None:
+                old.replace(target)
+            elif target.is_file():
+                target.unlink()
+        raise
+    for _, old in done:
+        if old is not None:
+            old.unlink(missing_ok=True)

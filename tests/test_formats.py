@@ -298,3 +298,39 @@ def test_brat_problems_name_the_ann_line(tmp_path, store, tokenizer_only):
     [problem] = plan.problems
     assert str(problem).endswith("a.ann:2: span 8..40 (ORG) lies outside the text (length 14)")
     assert run_import(store, tokenizer_only, [folder], plan=plan).imported == 0
+
+
+def _accepted_docs(store: Store, count: int) -> list[int]:
+    tokens = Tokens((0, 4, 6), (3, 5, 13))
+    docs = [
+        NewDocument(f"Doc {i} Armenia", "t", tokens, (0,), {}, (make_span(tokens, 2, 2, "GPE"),))
+        for i in range(count)
+    ]
+    ids = [i for i in store.add_documents(docs) if i is not None]
+    for doc_id in ids:
+        store.set_status(doc_id, 1, Status.ACCEPTED)
+    return ids
+
+
+def test_a_split_export_replaces_both_files_or_neither(tmp_path, store):
+    """Issue 10, item 10: the dev file cannot be written, so the train file keeps
+    its old content, and no temporary file is left."""
+    _accepted_docs(store, 4)
+    out = tmp_path / "out"
+    out.mkdir()
+    train = out / "corpus-train.spacy"
+    train.write_text("the old train file")
+    (out / "corpus-dev.spacy").mkdir()  # cannot be replaced by a file
+    with pytest.raises(ExportError, match="Is a directory"):
+        export(store, out / "corpus.spacy", ExportOptions(format="spacy", split=0.5))
+    assert train.read_text() == "the old train file"
+    assert sorted(p.name for p in out.iterdir()) == ["corpus-dev.spacy", "corpus-train.spacy"]
+
+
+def test_a_split_with_an_empty_dev_set_is_an_error(tmp_path, store):
+    _accepted_docs(store, 1)
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(ExportError, match="leaves the dev set empty"):
+        export(store, out / "one.spacy", ExportOptions(format="spacy", split=0.8))
+    assert list(out.iterdir()) == []
