@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import random
 import shutil
+import stat
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -95,6 +96,7 @@ def _atomic_file(target: Path) -> Iterator[TextIO]:
             yield out
             out.flush()
             os.fsync(out.fileno())
+        published_mode(Path(temp), target)
         Path(temp).replace(target)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
@@ -112,6 +114,7 @@ def _export_brat(store: Store, target: Path, records: Iterator[Record]) -> None:
         (temp / "annotation.conf").write_text(
             brat.annotation_conf(store.labels()), encoding="utf-8"
         )
+        published_mode(temp, target, folder=True)
         if target.exists():
             target.rmdir()
         temp.replace(target)
@@ -156,12 +159,37 @@ def _export_docbin(
             os.close(fd)
             temps.append((Path(name), path))
             writer.to_disk(Path(name))
+            published_mode(Path(name), path)
         _replace_all(temps)
     except BaseException:
         for part, _ in temps:
             part.unlink(missing_ok=True)
         raise
     return list(writers)
+
+
+def published_mode(temp: Path, target: Path, folder: bool = False) -> None:
+    """Give a temporary file (made private by mkstemp / mkdtemp) the mode the
+    target will have: an existing target's mode, else what the umask allows, so
+    that a teammate or a brat server can read the export as any other file."""
+    try:
+        mode = stat.S_IMODE(target.stat().st_mode)
+    except OSError:
+        mode = (0o777 if folder else 0o666) & ~_umask()
+    temp.chmod(mode)
+
+
+def _umask() -> int:
+    """The process umask (read from /proc where it can be, without changing it)."""
+    try:
+        for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _replace_all(moves: Sequence[tuple[Path, Path]]) -> None:

@@ -334,3 +334,32 @@ def test_a_split_with_an_empty_dev_set_is_an_error(tmp_path, store):
     with pytest.raises(ExportError, match="leaves the dev set empty"):
         export(store, out / "one.spacy", ExportOptions(format="spacy", split=0.8))
     assert list(out.iterdir()) == []
+
+
+def test_exports_have_the_mode_the_umask_or_the_old_file_gives(tmp_path, store):
+    """Issue 10, item 11: not 0600 / 0700 because of mkstemp / mkdtemp."""
+    import os
+    import stat
+
+    _accepted_docs(store, 2)
+    out = tmp_path / "out"
+    out.mkdir()
+    old_mask = os.umask(0o022)
+    try:
+        export(store, out / "new.jsonl", ExportOptions())
+        kept = out / "kept.jsonl"
+        kept.write_text("old")
+        kept.chmod(0o640)
+        export(store, kept, ExportOptions())
+        export(store, out / "brat", ExportOptions(format="brat"))
+        export(store, out / "c.spacy", ExportOptions(format="spacy"))
+    finally:
+        os.umask(old_mask)
+
+    def mode(path):
+        return stat.S_IMODE(path.stat().st_mode)
+
+    assert mode(out / "new.jsonl") == 0o644
+    assert mode(kept) == 0o640 and kept.read_text() != "old"
+    assert mode(out / "brat") == 0o755
+    assert mode(out / "c.spacy") == 0o644
