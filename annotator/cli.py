@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -150,6 +152,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # SIGTERM (kill, a closing terminal, a scheduler) is handled like Ctrl+C: the
+    # running step cleans up (no partial export) and the command exits with 130
+    if args.command in ("import", "export", "stats", "eval", "keys") and (
+        threading.current_thread() is threading.main_thread()
+    ):
+        signal.signal(signal.SIGTERM, _interrupt)
     db_path: Path = getattr(args, "db", None) or default_db_path()
     try:
         if args.command == "import":
@@ -171,6 +179,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. `annotator keys | head`: the reader has had enough
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+    except KeyboardInterrupt:
+        print("annotator: interrupted; nothing half-written was left behind.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _import(db_path: Path, args: argparse.Namespace) -> int:

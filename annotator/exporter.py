@@ -9,11 +9,13 @@ whole export succeeded: a failed or interrupted export leaves nothing behind.
 
 from __future__ import annotations
 
+import glob
 import os
 import random
 import shutil
 import stat
 import tempfile
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -54,6 +56,8 @@ def export(
         wanted = ", ".join(s.value for s in options.statuses)
         raise ExportError(f"No {wanted} documents match; nothing was written.")
     report = ExportReport()
+    for path in _targets(target, options):
+        remove_stale_parts(path)
 
     def records() -> Iterator[Record]:
         for n, doc_id in enumerate(ids, 1):
@@ -166,6 +170,42 @@ def _export_docbin(
             part.unlink(missing_ok=True)
         raise
     return list(writers)
+
+
+STALE_AFTER_S = 600  # a temporary export file untouched this long was left by a killed run
+
+
+def _targets(target: Path, options: ExportOptions) -> list[Path]:
+    if options.format == "spacy" and options.split is not None:
+        return [
+            target.with_name(f"{target.stem}-train.spacy"),
+            target.with_name(f"{target.stem}-dev.spacy"),
+        ]
+    return [target]
+
+
+def remove_stale_parts(target: Path) -> list[Path]:
+    """Remove what a killed export to ``target`` left beside it: hidden ``.part``
+    files, moved-aside ``.old`` files and temporary brat folders, once nothing has
+    written to them for STALE_AFTER_S seconds (a running export keeps its own fresh)."""
+    removed: list[Path] = []
+    if not target.parent.is_dir():
+        return removed
+    now = time.time()
+    for path in target.parent.glob(f".{glob.escape(target.name)}.*"):
+        try:
+            if now - path.stat().st_mtime < STALE_AFTER_S:
+                continue
+            if path.is_dir():
+                shutil.rmtree(path)
+            elif path.suffix in (".part", ".old"):
+                path.unlink()
+            else:
+                continue
+        except OSError:
+            continue
+        removed.append(path)
+    return removed
 
 
 def published_mode(temp: Path, target: Path, folder: bool = False) -> None:

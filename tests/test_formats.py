@@ -363,3 +363,62 @@ def test_exports_have_the_mode_the_umask_or_the_old_file_gives(tmp_path, store):
     assert mode(kept) == 0o640 and kept.read_text() != "old"
     assert mode(out / "brat") == 0o755
     assert mode(out / "c.spacy") == 0o644
+
+
+def test_stale_parts_of_a_killed_export_are_removed_on_the_next(tmp_path, store):
+    """Issue 10, item 12: what a killed export left is cleaned up; a running
+    export's fresh files are not touched."""
+    import os
+    import time
+
+    _accepted_docs(store, 2)
+    out = tmp_path / "out"
+    out.mkdir()
+    stale = out / ".corpus.jsonl.ab12cd.part"
+    stale.write_text("half an export")
+    folder = out / ".corpus.jsonl.ef34gh"
+    folder.mkdir()
+    (folder / "doc-1.txt").write_text("x")
+    old = time.time() - 3600
+    for path in (stale, folder):
+        os.utime(path, (old, old))
+    fresh = out / ".corpus.jsonl.ij56kl.part"
+    fresh.write_text("another export, still running")
+    export(store, out / "corpus.jsonl", ExportOptions())
+    assert not stale.exists() and not folder.exists() and fresh.exists()
+    assert (out / "corpus.jsonl").exists()
+
+
+def test_sigterm_during_an_export_leaves_nothing_and_exits_130(tmp_path, store):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    _accepted_docs(store, 1)
+    tokens = Tokens((0, 4, 6), (3, 5, 13))
+    many = [
+        NewDocument(f"Doc {i} Armenia", "t", tokens, (0,), {}, (make_span(tokens, 2, 2, "GPE"),))
+        for i in range(1000, 9000)
+    ]
+    ids = [i for i in store.add_documents(many) if i is not None]
+    store.db.execute(
+        f"UPDATE documents SET status = 'accepted' WHERE id IN ({','.join(map(str, ids))})"
+    )
+    store.db.conn.commit()
+    out = tmp_path / "out"
+    out.mkdir()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "annotator", "export", str(out / "big.jsonl"), "--db",
+         str(store.path)],
+        stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while not list(out.glob(".big.jsonl.*.part")) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert "Traceback" not in err and "interrupted" in err
+    assert list(out.iterdir()) == []
