@@ -180,3 +180,24 @@ def test_cli_stats_without_database(tmp_path, capsys):
 def test_bundled_sample_is_found():
     [sample] = sample_articles()
     assert sample.read_text(encoding="utf-8").startswith("Armenia on Tuesday")
+
+
+def test_a_damaged_pipeline_folder_gives_a_message_not_a_traceback(tmp_path):
+    """Issue 10, item 8: a corrupt config or weights are named, with the folder."""
+    import spacy
+
+    from annotator.nlp.pipeline import ModelNotFoundError, load_pipeline
+
+    folder = tmp_path / "model"
+    spacy.blank("en").to_disk(folder)
+    (folder / "config.cfg").write_text("[nlp\nthis is not a config", encoding="utf-8")
+    with pytest.raises(ModelNotFoundError, match="Cannot load the spaCy pipeline"):
+        load_pipeline(str(folder))
+    broken = tmp_path / "weights"
+    nlp = spacy.blank("en")
+    nlp.add_pipe("ner").add_label("GPE")
+    nlp.initialize()
+    nlp.to_disk(broken)
+    (broken / "ner" / "model").write_bytes(b"\x00garbage")
+    with pytest.raises(ModelNotFoundError, match="Cannot load the spaCy pipeline"):
+        load_pipeline(str(broken))

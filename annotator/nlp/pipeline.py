@@ -48,11 +48,25 @@ def load_pipeline(name: str | None = None) -> Language:
     try:
         return _with_sentences(spacy.load(name))
     except OSError as exc:
+        if Path(name).is_dir() and (Path(name) / "config.cfg").exists():
+            raise ModelNotFoundError(
+                f"Cannot load the spaCy pipeline in {name}: {_first_line(exc)}"
+            ) from exc
         where = "folder" if Path(name).exists() else "package or folder"
         raise ModelNotFoundError(
             f"Cannot load the spaCy pipeline {name!r} (no such installed {where} with a "
             f"config.cfg). {INSTALL_HINT}"
         ) from exc
+    except Exception as exc:  # a corrupt config or weights: spaCy raises many kinds
+        raise ModelNotFoundError(
+            f"Cannot load the spaCy pipeline {name!r}: its config or weights are damaged "
+            f"({type(exc).__name__}: {_first_line(exc)})."
+        ) from exc
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def describe(nlp: Language) -> str:
