@@ -15,13 +15,22 @@ batches committed so far; running the same import again adds only the rest.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, TypeVar
 
 from annotator.formats.records import FormatError, Record
-from annotator.model import Analysis, NewDocument, Relation, Span, Tokens, content_hash
+from annotator.model import (
+    Analysis,
+    Label,
+    LabelKind,
+    NewDocument,
+    Relation,
+    Span,
+    Tokens,
+    content_hash,
+)
 from annotator.sources import SourceDocument, SourceProblem, expand_paths, read_source
 from annotator.store import Store
 
@@ -88,11 +97,14 @@ def plan_import(
     plan = ImportPlan(files=files, problems=problems)
     plan.failed_files.update(p.path for p in problems)
     hashes: list[str] = []
+    relation_labels = {label.name: label for label in store.labels(LabelKind.RELATION)}
     for path in files:
         source = read_source(path)
+        # the store's rule for relations (argument types) holds for imports too
+        source.problems.extend(_broken_relations(source.documents, relation_labels, path))
         if analyser is not None:  # every problem of the file is reported at once
             source.problems.extend(_misaligned(source.documents, analyser, path))
-            source.problems.sort(key=lambda p: p.line or 0)
+        source.problems.sort(key=lambda p: p.line or 0)
         if not source.ok:
             plan.problems.extend(source.problems)
             plan.failed_files.add(path)
@@ -218,6 +230,29 @@ def _aligned(
             )
         spans.append(Span(span.start, span.end, found[0], found[1], span.label))
     return tuple(spans), record.relations
+
+
+def _broken_relations(
+    documents: Sequence[SourceDocument], labels: Mapping[str, Label], path: Path
+) -> list[SourceProblem]:
+    """Relations whose label does not allow the entity labels they link."""
+    problems = []
+    for doc in documents:
+        record = doc.annotations
+        if record is None:
+            continue
+        for relation in record.relations:
+            rule = labels.get(relation.label)
+            head, child = record.spans[relation.head], record.spans[relation.child]
+            why = rule.refuses(head.label, child.label) if rule is not None else None
+            if why is not None:
+                line = doc.origin.rsplit(":", 1)[-1]
+                problems.append(
+                    SourceProblem(
+                        path, f"relation not allowed: {why}", int(line) if line.isdigit() else None
+                    )
+                )
+    return problems
 
 
 def _misaligned(

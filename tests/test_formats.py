@@ -13,7 +13,8 @@ from annotator.export_options import ExportError, ExportOptions, parse_ids
 from annotator.exporter import export
 from annotator.formats import conll
 from annotator.importer import run_import
-from annotator.model import Layer, NewDocument, Relation, Status, Tokens, make_span
+from annotator.labels import load_labels
+from annotator.model import LabelKind, Layer, NewDocument, Relation, Status, Tokens, make_span
 from annotator.nlp.pipeline import Pipeline, load_pipeline
 from annotator.store import Store
 
@@ -23,6 +24,7 @@ WORDS = st.sampled_from(
 )
 LABELS = ["PERSON", "ORG", "GPE", "DATE"]
 RELATIONS = ["PER-SOC", "PHYS", "ORG-AFF", "MET"]
+RULES = {label.name: label for label in load_labels() if label.kind is LabelKind.RELATION}
 
 
 @st.composite
@@ -50,7 +52,14 @@ def documents(draw):
     if len(spans) >= 2:
         for _ in range(draw(st.integers(0, 3))):
             head, child = draw(st.permutations(range(len(spans))))[:2]
-            relations.append(Relation(head, child, draw(st.sampled_from(RELATIONS))))
+            # only labels whose argument types allow these spans (as edits and imports)
+            allowed = [
+                name
+                for name in RELATIONS
+                if name not in RULES
+                or RULES[name].refuses(spans[head].label, spans[child].label) is None
+            ]
+            relations.append(Relation(head, child, draw(st.sampled_from(allowed))))
     relations = list({(r.head, r.child, r.label): r for r in relations}.values())
     return NewDocument(text, "t", tokens, (0,), {}, tuple(spans), tuple(relations))
 

@@ -201,3 +201,35 @@ def test_a_damaged_pipeline_folder_gives_a_message_not_a_traceback(tmp_path):
     (broken / "ner" / "model").write_bytes(b"\x00garbage")
     with pytest.raises(ModelNotFoundError, match="Cannot load the spaCy pipeline"):
         load_pipeline(str(broken))
+
+
+def test_imported_relations_follow_the_argument_types_like_edits(store, rule_pipeline, tmp_path):
+    """Issue 10, item 5: a pre-annotated relation whose label does not allow its
+    entity labels is refused at import, as the store refuses it as an edit."""
+    import json
+
+    path = tmp_path / "gold.jsonl"
+    good = {
+        "text": "Blinken visited Armenia",
+        "spans": [
+            {"start": 0, "end": 7, "label": "PERSON"},
+            {"start": 16, "end": 23, "label": "GPE"},
+        ],
+        "relations": [
+            {
+                "head_span": {"start": 0, "end": 7},
+                "child_span": {"start": 16, "end": 23},
+                "label": "PHYS",
+            }
+        ],
+    }
+    bad = json.loads(json.dumps(good))
+    bad["text"] = "Blinken visited Armenia again"
+    bad["relations"][0]["label"] = "PER-SOC"  # PERSON -> PERSON only
+    path.write_text(json.dumps(good) + "\n" + json.dumps(bad) + "\n", encoding="utf-8")
+    report = run_import(store, rule_pipeline, [path])
+    [problem] = report.problems
+    assert problem.line == 2 and "relation not allowed: PER-SOC needs a child of PERSON" in (
+        problem.message
+    )
+    assert report.imported == 0  # the file is skipped as a whole, as documented
