@@ -11,12 +11,13 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
+from annotator.errors import AnnotatorError
 from annotator.export_options import FORMATS
 from annotator.export_runner import exporter_for
-from annotator.labels import LabelConfigError, load_labels
+from annotator.labels import load_labels
 from annotator.model import Layer, Status
 from annotator.sample import sample_import_job
-from annotator.store import Store, StoreError, default_db_path
+from annotator.store import Store, default_db_path
 from annotator.store.connection import insert_labels
 from annotator.trace import ENV as TRACE_ENV
 from annotator.trace import TraceError, trace_from
@@ -27,7 +28,7 @@ EXIT_ERROR = 2
 EXIT_INTERRUPTED = 130
 
 
-class CliError(Exception):
+class CliError(AnnotatorError):
     """A failure the user can act on; printed as one message, exit code 2."""
 
 
@@ -173,7 +174,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "open":
             db_path = args.path
         return _start(db_path, getattr(args, "keymap", None), getattr(args, "trace_timings", None))
-    except (CliError, StoreError, LabelConfigError) as exc:
+    except AnnotatorError as exc:  # every problem we explain; anything else is a bug
         print(f"annotator: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except BrokenPipeError:  # e.g. `annotator keys | head`: the reader has had enough

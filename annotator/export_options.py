@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from annotator.errors import AnnotatorError
 from annotator.model import Layer, Status
 
 FORMATS = ("jsonl", "doccano", "brat", "conll", "spacy")
 
 
-class ExportError(Exception):
+class ExportError(AnnotatorError):
     """The export was refused or failed; nothing was written."""
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, TypeVar
 
+from annotator.errors import AnnotatorError
 from annotator.formats.records import FormatError, Record
 from annotator.model import (
     Analysis,
@@ -50,7 +51,7 @@ class Analyser(Protocol):
     def tokenize(self, text: str) -> Tokens: ...
 
 
-class ImportAborted(Exception):
+class ImportAborted(AnnotatorError):
     """A strict import found problems; nothing was written."""
 
     def __init__(self, problems: list[SourceProblem]) -> None:

@@ -8,13 +8,14 @@ import json
 import re
 from pathlib import Path
 
+from annotator.errors import AnnotatorError
 from annotator.model import Label, LabelKind, is_label_name
 from annotator.resources import default_labels_path
 
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
-class LabelConfigError(ValueError):
+class LabelConfigError(AnnotatorError, ValueError):
     """The label configuration file is unreadable or malformed."""
 
 

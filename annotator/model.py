@@ -13,6 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from annotator.errors import AnnotatorError
+
 AlignmentMode = Literal["strict", "contract", "expand"]
 
 
@@ -37,7 +39,7 @@ class LabelKind(enum.StrEnum):
     RELATION = "relation"
 
 
-class SpanError(ValueError):
+class SpanError(AnnotatorError, ValueError):
     """A span that cannot exist in a document (out of bounds, misaligned, overlapping)."""
 
 

@@ -17,6 +17,8 @@ import time
 from pathlib import Path
 from typing import IO
 
+from annotator.errors import AnnotatorError
+
 ENV = "ANNOTATOR_TRACE"
 _IMPORTED = time.monotonic()
 
@@ -53,7 +55,7 @@ class TimingTrace:
         self._file.close()
 
 
-class TraceError(OSError):
+class TraceError(AnnotatorError, OSError):
     """The trace file cannot be written."""
 
 

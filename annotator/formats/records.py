@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from annotator.errors import AnnotatorError
 from annotator.model import (
     Document,
     Layer,
@@ -19,7 +20,7 @@ from annotator.model import (
 )
 
 
-class FormatError(ValueError):
+class FormatError(AnnotatorError, ValueError):
     """A problem in a file being read, or a record that cannot be written."""
 
     def __init__(self, where: str, message: str) -> None:

@@ -9,6 +9,7 @@ from typing import TypeVar
 import spacy
 from spacy.language import Language
 
+from annotator.errors import AnnotatorError
 from annotator.model import Analysis, Tokens
 from annotator.nlp.annotate import annotate
 from annotator.nlp.relations import RelationExtractor, RelationRule, load_rules
@@ -26,7 +27,7 @@ INSTALL_HINT = (
 )
 
 
-class ModelNotFoundError(RuntimeError):
+class ModelNotFoundError(AnnotatorError, RuntimeError):
     """No spaCy pipeline could be loaded; the message says how to install one."""
 
 

@@ -17,11 +17,12 @@ from spacy.matcher import DependencyMatcher
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
+from annotator.errors import AnnotatorError
 from annotator.model import Relation
 from annotator.resources import resources_dir
 
 
-class RelationRuleError(ValueError):
+class RelationRuleError(AnnotatorError, ValueError):
     """A relation rule file that cannot be used; the message names the rule."""
 
 

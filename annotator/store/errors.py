@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from annotator.errors import AnnotatorError
 
-class StoreError(Exception):
+
+class StoreError(AnnotatorError):
     """Base class for store errors."""
 
 

@@ -22,6 +22,7 @@ import platformdirs
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 
+from annotator.errors import AnnotatorError
 from annotator.model import Label, LabelKind
 
 
@@ -246,7 +247,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
 )
 
 
-class KeymapError(ValueError):
+class KeymapError(AnnotatorError, ValueError):
     """The user's keymap file is unreadable or names unknown actions."""
 
 
