@@ -15,6 +15,7 @@ from annotator.errors import AnnotatorError
 from annotator.export_options import FORMATS
 from annotator.export_runner import exporter_for
 from annotator.labels import load_labels
+from annotator.log import setup_logging
 from annotator.model import Layer, Status
 from annotator.sample import sample_import_job
 from annotator.store import Store, default_db_path
@@ -153,6 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    setup_logging()
     # SIGTERM (kill, a closing terminal, a scheduler) is handled like Ctrl+C: the
     # running step cleans up (no partial export) and the command exits with 130
     if args.command in ("import", "export", "stats", "eval", "keys") and (

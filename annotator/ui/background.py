@@ -7,6 +7,9 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
+from annotator.errors import AnnotatorError
+from annotator.log import log_failure
+
 # A job reports progress(done, total) and returns a one-line summary.
 Job = Callable[[Callable[[int, int], None]], str]
 
@@ -24,8 +27,11 @@ class _Worker(QObject):
     def run(self) -> None:
         try:
             summary = self._job(self.progressed.emit)
-        except Exception as exc:  # reported to the user, not swallowed
-            self.failed.emit(f"{type(exc).__name__}: {exc}")
+        except AnnotatorError as exc:  # a problem with its own clear message
+            self.failed.emit(str(exc))
+        except Exception as exc:  # a bug: reported to the user, its traceback logged
+            where = log_failure("background job failed")
+            self.failed.emit(f"{type(exc).__name__}: {exc}{where}")
         else:
             self.finished.emit(summary)
 
