@@ -147,6 +147,25 @@ class StoreBase:
         )
 
 
+def insert_span_row(db: Database, doc_id: int, layer: str, span: Span) -> int:
+    """The one INSERT of a span (with its id, when it has one); returns the id."""
+    cursor = db.execute(
+        'INSERT INTO spans (id, doc_id, layer, start, "end", token_start, token_end, label) '
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            span.id,
+            doc_id,
+            layer,
+            span.start,
+            span.end,
+            span.token_start,
+            span.token_end,
+            span.label,
+        ],
+    )
+    return int(cursor.lastrowid or 0)
+
+
 def _roll_back(conn: sqlite3.Connection) -> None:
     """Undo what an open transaction wrote (a failed statement may have ended it)."""
     if conn.in_transaction:

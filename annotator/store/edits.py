@@ -21,7 +21,7 @@ from annotator.model import (
     make_span,
     overlapping,
 )
-from annotator.store.base import StoreBase, relation_json, span_json
+from annotator.store.base import StoreBase, insert_span_row, relation_json, span_json
 from annotator.store.codec import unpack_ints
 from annotator.store.errors import IdClashError, InvalidEditError, NotFoundError
 from annotator.store.reads import ReadsMixin
@@ -429,14 +429,8 @@ class EditsMixin(ReadsMixin):
             self._refuse_taken_id(
                 "spans", doc_id, span.id, f"{span.label} {span.start}..{span.end}"
             )
-        cursor = self.db.execute(
-            'INSERT INTO spans (id, doc_id, layer, start, "end", token_start, token_end, label) '
-            "VALUES (?, ?, 'gold', ?, ?, ?, ?, ?)",
-            [span.id, doc_id, span.start, span.end, span.token_start, span.token_end, span.label],
-        )
-        return Span(
-            span.start, span.end, span.token_start, span.token_end, span.label, cursor.lastrowid
-        )
+        new_id = insert_span_row(self.db, doc_id, "gold", span)
+        return Span(span.start, span.end, span.token_start, span.token_end, span.label, new_id)
 
     def _insert_relation(self, doc_id: int, relation: Relation) -> Relation:
         if relation.id is not None:
@@ -494,12 +488,7 @@ def copy_model_to_gold(store: StoreBase, doc_id: int) -> None:
         "WHERE doc_id = ? AND layer = 'model' ORDER BY id",
         [doc_id],
     ).fetchall():
-        cursor = store.db.execute(
-            'INSERT INTO spans (doc_id, layer, start, "end", token_start, token_end, label) '
-            "VALUES (?, 'gold', ?, ?, ?, ?, ?)",
-            [doc_id, start, end, ts, te, label],
-        )
-        id_map[span_id] = int(cursor.lastrowid or 0)
+        id_map[span_id] = insert_span_row(store.db, doc_id, "gold", Span(start, end, ts, te, label))
     for head, child, label in store.db.execute(
         "SELECT head, child, label FROM relations WHERE doc_id = ? AND layer = 'model' ORDER BY id",
         [doc_id],

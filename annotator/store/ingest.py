@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from annotator.labels import color_for
 from annotator.model import Label, LabelKind, NewDocument
-from annotator.store.base import StoreBase, utc_now
+from annotator.store.base import insert_span_row, utc_now
 from annotator.store.codec import pack_ints, pack_pos
 from annotator.store.connection import insert_labels
+from annotator.store.reads import ReadsMixin
 
 
-class IngestMixin(StoreBase):
+class IngestMixin(ReadsMixin):
     def known_hashes(self, hashes: Iterable[str]) -> set[str]:
         """The content hashes among ``hashes`` that are already stored."""
         wanted = list(dict.fromkeys(hashes))
@@ -88,20 +90,7 @@ class IngestMixin(StoreBase):
         for layer, (spans, relations) in layers.items():
             span_ids: list[int] = []
             for span in spans:
-                cursor = self.db.execute(
-                    'INSERT INTO spans (doc_id, layer, start, "end", token_start, token_end, '
-                    "label) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        doc_id,
-                        layer,
-                        span.start,
-                        span.end,
-                        span.token_start,
-                        span.token_end,
-                        span.label,
-                    ],
-                )
-                span_ids.append(int(cursor.lastrowid or 0))
+                span_ids.append(insert_span_row(self.db, doc_id, layer, replace(span, id=None)))
             self.db.conn.executemany(
                 "INSERT INTO relations (doc_id, layer, head, child, label) VALUES (?, ?, ?, ?, ?)",
                 [(doc_id, layer, span_ids[r.head], span_ids[r.child], r.label) for r in relations],
@@ -111,7 +100,7 @@ class IngestMixin(StoreBase):
         """Labels a pipeline predicts but the config lacks are added with a generated color."""
         entity = {s.label for d in docs for s in (*d.spans, *(d.gold_spans or ()))}
         relation = {r.label for d in docs for r in (*d.relations, *d.gold_relations)}
-        known = {(label.kind, label.name) for label in self._all_labels()}
+        known = {(label.kind, label.name) for label in self.labels()}
         missing = [
             Label(name, kind, color_for(name))
             for kind, names in ((LabelKind.ENTITY, entity), (LabelKind.RELATION, relation))
@@ -120,11 +109,3 @@ class IngestMixin(StoreBase):
         ]
         if missing:
             insert_labels(self.db, missing)
-
-    def _all_labels(self) -> list[Label]:
-        return [
-            Label(name, LabelKind(kind), color)
-            for kind, name, color in self.db.execute(
-                "SELECT kind, name, color FROM labels"
-            ).fetchall()
-        ]
