@@ -106,6 +106,14 @@ class StoreBase:
         except sqlite3.OperationalError as exc:
             raise WriteError(_write_failure(self.path, what, exc)) from exc
 
+    @contextmanager
+    def _edit(self, doc_id: int, version: int, what: str) -> Iterator[int]:
+        """One audited edit of a document: a write transaction that first checks
+        and advances the document's version; yields the new version (for the
+        audit rows written inside)."""
+        with self._transaction(what):
+            yield self._bump_version(doc_id, version)
+
     def _bump_version(self, doc_id: int, expected: int) -> int:
         """Advance the document's version, or raise if another writer got there first."""
         cursor = self.db.execute(

@@ -65,8 +65,7 @@ class EditsMixin(ReadsMixin):
     ) -> Change:
         """Add a gold span. Overlapping gold spans are an error, or are removed
         (with their relations) in the same transaction when ``replace_overlapping``."""
-        with self._transaction("add span"):
-            new_version = self._bump_version(doc_id, version)
+        with self._edit(doc_id, version, "add span") as new_version:
             self._check_label(span.label, LabelKind.ENTITY)
             self._check_against_text(doc_id, span)
             clashes = self._gold_overlapping(doc_id, span)
@@ -160,15 +159,13 @@ class EditsMixin(ReadsMixin):
 
     def delete_span(self, doc_id: int, version: int, span_id: int) -> Change:
         """Delete a gold span and, in the same transaction, every relation that uses it."""
-        with self._transaction("delete span"):
-            new_version = self._bump_version(doc_id, version)
+        with self._edit(doc_id, version, "delete span") as new_version:
             span = self._gold_span(doc_id, span_id)
             removed_relations = self._delete_span_row(doc_id, new_version, span)
         return Change(new_version, None, None, (span,), tuple(removed_relations))
 
     def relabel_span(self, doc_id: int, version: int, span_id: int, label: str) -> Change:
-        with self._transaction("relabel span"):
-            new_version = self._bump_version(doc_id, version)
+        with self._edit(doc_id, version, "relabel span") as new_version:
             _, after = self._relabel_row(doc_id, new_version, span_id, label)
         return Change(new_version, after)
 
@@ -194,8 +191,7 @@ class EditsMixin(ReadsMixin):
         self, doc_id: int, version: int, span_id: int, token_start: int, token_end: int
     ) -> Change:
         """Give a gold span new token boundaries (inclusive token range)."""
-        with self._transaction("resize span"):
-            new_version = self._bump_version(doc_id, version)
+        with self._edit(doc_id, version, "resize span") as new_version:
             before = self._gold_span(doc_id, span_id)
             tokens = self._tokens(doc_id)
             try:
@@ -228,8 +224,7 @@ class EditsMixin(ReadsMixin):
 
     def add_relation(self, doc_id: int, version: int, head: int, child: int, label: str) -> Change:
         """Add a gold relation; the label's argument types and duplicates are checked."""
-        with self._transaction("add relation"):
-            new_version = self._bump_version(doc_id, version)
+        with self._edit(doc_id, version, "add relation") as new_version:
             self._check_relation(doc_id, Relation(head, child, label))
             relation = self._insert_relation(doc_id, Relation(head, child, label))
             self._audit(
@@ -238,8 +233,7 @@ class EditsMixin(ReadsMixin):
         return Change(new_version, relation=relation)
 
     def delete_relation(self, doc_id: int, version: int, relation_id: int) -> Change:
-        with self._transaction("delete relation"):
-            new_version = self._bump_version(doc_id, version)
+        with self._edit(doc_id, version, "delete relation") as new_version:
             relation = self._gold_relation(doc_id, relation_id)
             self.db.execute("DELETE FROM relations WHERE id = ?", [relation_id])
             self._audit(
@@ -270,8 +264,7 @@ class EditsMixin(ReadsMixin):
     ) -> Change:
         """Relabel and/or reverse a gold relation, checking the label's argument types."""
         action = "reverse" if reverse and label is None else "relabel" if not reverse else "update"
-        with self._transaction(f"{action} relation"):
-            new_version = self._bump_version(doc_id, version)
+        with self._edit(doc_id, version, f"{action} relation") as new_version:
             before = self._gold_relation(doc_id, relation_id)
             head, child = (before.child, before.head) if reverse else (before.head, before.child)
             after = Relation(head, child, label or before.label, relation_id)
@@ -321,8 +314,7 @@ class EditsMixin(ReadsMixin):
     # ---- document ----------------------------------------------------------
 
     def set_status(self, doc_id: int, version: int, status: Status) -> Change:
-        with self._transaction("set status"):
-            new_version = self._bump_version(doc_id, version)
+        with self._edit(doc_id, version, "set status") as new_version:
             before = self.db.execute(
                 "SELECT status FROM documents WHERE id = ?", [doc_id]
             ).fetchone()[0]
@@ -334,8 +326,7 @@ class EditsMixin(ReadsMixin):
 
     def reset_gold(self, doc_id: int, version: int) -> Change:
         """Replace the gold layer with a fresh copy of the model layer."""
-        with self._transaction("reset to model"):
-            new_version = self._bump_version(doc_id, version)
+        with self._edit(doc_id, version, "reset to model") as new_version:
             old_spans = self._gold_spans(doc_id)
             old_relations = self._relations(doc_id, GOLD)
             self.db.execute("DELETE FROM relations WHERE doc_id = ? AND layer = 'gold'", [doc_id])
