@@ -176,7 +176,7 @@ class Reviewer:
         """M / Shift+M presses to a likely missing span on exactly the fix, then Enter
         (or the label key); None if M does not reach it in a few presses."""
         c = self.w.controller
-        index, known = c._index(), c._known()
+        index, known = c.finder.index(), c.finder.known()
         gold = self.w.session.gold
         tokens = self.w.view.tokens
         for direction, key in ((1, (Qt.Key.Key_M, NONE)), (-1, (Qt.Key.Key_M, SHIFT))):

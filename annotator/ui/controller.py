@@ -5,20 +5,18 @@ edits. No painting, no SQL."""
 from __future__ import annotations
 
 import bisect
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QMessageBox, QProgressDialog
+from PySide6.QtWidgets import QMessageBox
 
-from annotator.candidates import CandidateIndex, known_labels, name_end
 from annotator.model import Label, LabelKind, Relation, Span, Status
-from annotator.propagation import Correction, CorrectionKind, propagate, propagate_to
-from annotator.store import DocumentEdit
-from annotator.ui.corpus_edit import InDocuments, run_in_documents
+from annotator.propagation import Correction, CorrectionKind
 from annotator.ui.document_view import DocumentView
+from annotator.ui.finding import Finder
+from annotator.ui.propagating import Propagator
 from annotator.ui.review import EditResult, ReviewSession
 from annotator.ui.view_state import ViewState
 
@@ -33,21 +31,20 @@ class ReviewController(QObject):
         self.view = view
         self.state = ViewState()
         self.last_correction: Correction | None = None  # what "." applies everywhere
-        # the likely missing spans of the open document; words of reviewed documents
-        self._candidates: tuple[int, CandidateIndex] | None = None
-        self._reviewed: dict[str, Counter[str]] | None = None
+        self.finder = Finder(self)
+        self.propagator = Propagator(self)
         view.spanClicked.connect(self.select_span)
         view.relationClicked.connect(self.select_relation)
         view.tokenClicked.connect(
-            lambda token: self._set(caret=token, anchor=None, selected_span=None)
+            lambda token: self.set_state(caret=token, anchor=None, selected_span=None)
         )
         view.tokensDragged.connect(
-            lambda anchor, caret: self._set(anchor=anchor, caret=caret, selected_span=None)
+            lambda anchor, caret: self.set_state(anchor=anchor, caret=caret, selected_span=None)
         )
 
     # ---- the view state ------------------------------------------------
 
-    def _set(self, reveal: tuple[int, int] | None = None, **changes: Any) -> None:
+    def set_state(self, reveal: tuple[int, int] | None = None, **changes: Any) -> None:
         """Make a new view state and show it; tell when relation keys go live or not.
         A suggested label lasts only while nothing else changes."""
         changes.setdefault("suggestion", None)
@@ -60,14 +57,14 @@ class ReviewController(QObject):
     def document_opened(self) -> None:
         """A document was opened: caret at its start, nothing selected."""
         self.last_correction = None
-        self._set(
+        self.set_state(
             caret=0, anchor=None, selected_span=None, selected_relation=None, relation_head=None
         )
 
     def edited(self, result: EditResult) -> None:
         """After an edit: drop selections of spans and relations that are gone."""
         if result.status is not None:
-            self._reviewed = None  # an accepted document adds to the reviewed words
+            self.finder.forget_reviewed()  # an accepted document adds to reviewed words
         changes: dict[str, Any] = {}
         if result.spans_changed:
             if self.session.span(self.state.selected_span) is None:
@@ -80,16 +77,16 @@ class ReviewController(QObject):
         if tokens and self.state.caret >= tokens:
             changes["caret"] = tokens - 1
         if changes:
-            self._set(**changes)
+            self.set_state(**changes)
 
     def toggle_deleted(self) -> bool:
         show = not self.state.show_deleted
-        self._set(show_deleted=show)
+        self.set_state(show_deleted=show)
         return show
 
     def cycle_arc_mode(self) -> None:
         mode = self.state.arc_mode.next()
-        self._set(arc_mode=mode)
+        self.set_state(arc_mode=mode)
         self.message.emit(mode.description)
 
     # ---- caret and selection -------------------------------------------
@@ -121,7 +118,7 @@ class ReviewController(QObject):
             return
         caret = max(0, min(caret, len(tokens) - 1))
         anchor = None if anchor is None else max(0, min(anchor, len(tokens) - 1))
-        self._set(
+        self.set_state(
             reveal=(tokens.starts[caret], tokens.ends[caret]),
             caret=caret,
             anchor=anchor,
@@ -132,10 +129,10 @@ class ReviewController(QObject):
         """Esc: cancel a relation being made, else drop the selected relation,
         else the selection."""
         if self.state.relation_head is not None:
-            self._set(relation_head=None)
+            self.set_state(relation_head=None)
             self.message.emit("Relation cancelled.")
         elif self.state.selected_relation is not None:
-            self._set(selected_relation=None)
+            self.set_state(selected_relation=None)
         else:
             self.set_token_selection(None, self.state.caret)
 
@@ -167,9 +164,9 @@ class ReviewController(QObject):
     def select_span(self, span_id: int | None, scroll: bool = True) -> None:
         span = self.session.span(span_id)
         if span is None:
-            self._set(selected_span=None, selected_relation=None)
+            self.set_state(selected_span=None, selected_relation=None)
             return
-        self._set(
+        self.set_state(
             reveal=(span.start, span.end) if scroll else None,
             selected_span=span.id,
             selected_relation=None,
@@ -203,7 +200,7 @@ class ReviewController(QObject):
         if not len(self.view.tokens):
             return
         first, last = self.state.token_selection() or (self.state.caret, self.state.caret)
-        same = self._span_on(first, last)
+        same = self.finder.span_on(first, last)
         if same is not None and same.id is not None:  # exactly a span: relabel it (keeps
             self.select_span(same.id, scroll=False)  # its id and relations)
             self.apply_label(label)
@@ -218,7 +215,7 @@ class ReviewController(QObject):
         relation = self.session.relation(self.state.selected_relation)
         if relation is not None and relation.id is not None:
             if self.session.delete_relation(relation.id):
-                self._set(selected_relation=None)
+                self.set_state(selected_relation=None)
                 self.message.emit(f"Deleted relation {self._describe(relation)}")
             return
         span_id = self._need_span("delete")
@@ -230,151 +227,6 @@ class ReviewController(QObject):
                 )
                 self.set_token_selection(None, span.token_start)
                 self.message.emit(f"Deleted {span.label}: {self._text(span)}")
-
-    def select_candidate(self, direction: int) -> None:
-        """Select the next (1) or previous (-1) likely missing span, with its
-        suggested label, from the caret on."""
-        doc = self.session.document
-        if doc is None or not len(doc.tokens):
-            return
-        here = doc.tokens.starts[self.state.caret]
-        found = self._index().step(
-            self.session.gold, self._known(), here, direction, self.state.suggestion is not None
-        )
-        if found is None:
-            note = "" if doc.pos else " This document has no POS tags (imported without a tagger)."
-            self.message.emit(
-                "No likely missing spans: every run of proper nouns and every word that is "
-                f"a span elsewhere has a span here.{note}"
-            )
-            return
-        candidate, number, total = found
-        self._set(
-            reveal=(candidate.start, candidate.end),
-            caret=candidate.token_start,
-            anchor=candidate.token_end,
-            selected_span=None,
-            suggestion=candidate.label or "",
-        )
-        words = _quote(doc.text[candidate.start : candidate.end])
-        offer = (
-            f"Enter makes it {candidate.label}, a label key gives another"
-            if candidate.label
-            else "press a label key to make a span of it"
-        )
-        count = f", {number} of {total}" if number is not None else ""
-        self.message.emit(f"Missing? {words} ({candidate.reason}{count}): {offer}; M goes on.")
-
-    def accept_suggestion(self) -> None:
-        """Enter: make the selected likely missing span with its suggested label."""
-        if self.state.suggestion:
-            self.apply_label(self.state.suggestion)
-        elif self.state.suggestion == "":
-            self.message.emit("No label is suggested for these words: press a label key.")
-        else:
-            self.message.emit("Enter accepts a likely missing span: press M to go to one.")
-
-    def _index(self) -> CandidateIndex:
-        doc = self.session.document
-        assert doc is not None
-        if self._candidates is None or self._candidates[0] != doc.id:
-            self._candidates = (doc.id, CandidateIndex(doc.text, doc.tokens, doc.pos))
-        return self._candidates[1]
-
-    def _known(self) -> dict[str, Counter[str]]:
-        """Words -> labels: the accepted documents' and this document's gold spans."""
-        doc = self.session.document
-        assert doc is not None
-        if self._reviewed is None:
-            self._reviewed = self.session.store.reviewed_labels()
-        known = {w: Counter(c) for w, c in self._reviewed.items()}
-        for words, labels in known_labels(doc.text, self.session.gold).items():
-            known.setdefault(words, Counter()).update(labels)
-        return known
-
-    def apply_everywhere(self) -> None:
-        """Apply the last add, relabel or delete to every identical mention."""
-        doc, correction = self.session.document, self.last_correction
-        if doc is None or correction is None:
-            self.message.emit(
-                "Make a correction first (add, relabel or delete a span); then . applies "
-                "it to every identical mention in this document."
-            )
-            return
-        plan = propagate(doc.text, doc.tokens, self.session.gold, correction)
-        words = _quote(doc.text[correction.start : correction.end])
-        skipped = (
-            f"; {plan.skipped} skipped because they overlap another span" if plan.skipped else ""
-        )
-        if not plan.changes:
-            self.message.emit(f"No other mention of {words} to change{skipped}.")
-            return
-        deleting = correction.kind is CorrectionKind.DELETE
-        what = f"Deleted {correction.label} on" if deleting else f"Made {correction.label} of"
-        if self.session.apply_everywhere(plan, f"{what} every {words}") is None:
-            return
-        parts = [
-            f"{len(plan.add)} added" if plan.add else "",
-            f"{len(plan.relabel)} relabelled" if plan.relabel else "",
-            f"{len(plan.delete)} deleted" if plan.delete else "",
-        ]
-        detail = ", ".join(p for p in parts if p)
-        self.message.emit(f"{what} {plan.changes} more mentions of {words} ({detail}){skipped}.")
-
-    def apply_everywhere_in_documents(self) -> None:
-        """Apply the last correction to every mention in the documents not yet
-        reviewed (status todo): counts first, a question, then one undoable step."""
-        doc, correction = self.session.document, self.last_correction
-        if doc is None or correction is None:
-            self.message.emit(
-                "Make a correction first (add, relabel or delete a span); then Ctrl+. "
-                "applies it in every document not yet reviewed."
-            )
-            return
-        store = self.session.store
-        words = doc.text[correction.start : correction.end]
-        todo = [i for i in store.document_ids(Status.TODO) if i != doc.id]
-        candidates = store.ids_containing(todo, words)
-        progress = QProgressDialog(
-            "Looking for mentions…", "Cancel", 0, len(candidates), self.view.window()
-        )
-        progress.setMinimumDuration(1000)
-        edits: list[DocumentEdit] = []
-        changes = skipped = 0
-        for n, doc_id in enumerate(candidates):
-            progress.setValue(n)
-            if progress.wasCanceled():
-                self.message.emit("Cancelled; nothing was changed.")
-                return
-            other = store.load_document(doc_id)
-            gold = sorted(other.gold.spans, key=_start)
-            plan = propagate_to(other.text, other.tokens, gold, words, correction)
-            skipped += plan.skipped
-            if plan.changes:
-                changes += plan.changes
-                edits.append(
-                    DocumentEdit(other.id, other.version, plan.delete, plan.add, (), plan.relabel)
-                )
-        progress.reset()
-        quoted = _quote(words)
-        if not edits:
-            self.message.emit(f"No document to review has a mention of {quoted} to change.")
-            return
-        deleting = correction.kind is CorrectionKind.DELETE
-        what = f"Delete {correction.label} on" if deleting else f"Make {correction.label} of"
-        also = f" ({skipped} more are skipped: they overlap another span)" if skipped else ""
-        counted = f"{_count(changes, 'mention')} of {quoted} in {_count(len(edits), 'document')}"
-        question = (
-            f"{what} {counted} not yet reviewed{also}? Only their gold layer changes; "
-            "Ctrl+Z undoes it all."
-        )
-        if not self.confirm("Apply to the documents not yet reviewed", question):
-            self.message.emit("Nothing was changed.")
-            return
-        done = run_in_documents(self.session, edits)
-        if done is not None:
-            self.session.undo_stack.push(InDocuments(self.session, edits, done))
-            self.message.emit(f"{what} {counted}.")
 
     def confirm(self, title: str, question: str) -> bool:
         """Ask before a step that changes other documents."""
@@ -404,7 +256,7 @@ class ReviewController(QObject):
         if head is None or head.id is None:
             self.message.emit("Select the relation's first span (its head) before pressing R.")
             return
-        self._set(selected_relation=None, relation_head=head.id)
+        self.set_state(selected_relation=None, relation_head=head.id)
         self.message.emit(
             f"Relation from {self._text(head)}: Tab / Shift+Tab to the other span, then a "
             "relation key. Esc cancels."
@@ -419,7 +271,7 @@ class ReviewController(QObject):
                 return
             relation = self.session.add_relation(head, target, label)
             if relation is not None and relation.id is not None:
-                self._set(relation_head=None, selected_relation=relation.id)
+                self.set_state(relation_head=None, selected_relation=relation.id)
                 self.message.emit(f"Added relation {self._describe(relation)}")
             return
         if self.state.selected_relation is not None:
@@ -459,7 +311,7 @@ class ReviewController(QObject):
 
     def _show_relation(self, relation: Relation) -> None:
         start = self.view.relation_start(relation.id)
-        self._set(
+        self.set_state(
             reveal=None if start is None else (start, start + 1),
             relation_head=None,
             selected_relation=relation.id,
@@ -476,80 +328,25 @@ class ReviewController(QObject):
 
     # ---- find ------------------------------------------------------------
 
+    # ---- finding and applying everywhere (ui/finding.py, ui/propagating.py) ----
+
     def find(self, needle: str, direction: int = 1) -> bool:
-        """Select the next (1) or previous (-1) match of ``needle``, snapped to
-        tokens; 0 finds from the current match on, so that typing more of a
-        phrase keeps extending the same match."""
-        doc = self.session.document
-        if doc is None or not needle:
-            return False
-        text = doc.text.casefold()
-        needle = needle.casefold()
-        tokens = doc.tokens
-        here = tokens.starts[self.state.caret] if len(tokens) else 0
-        if direction == 0:
-            hit = text.find(needle, here)
-            hit = hit if hit >= 0 else text.find(needle)
-        elif direction > 0:
-            hit = text.find(needle, here + 1)
-            hit = hit if hit >= 0 else text.find(needle)
-        else:
-            hit = text.rfind(needle, 0, max(0, here))
-            hit = hit if hit >= 0 else text.rfind(needle)
-        if hit < 0:
-            self.message.emit(f"Not found: {needle}")
-            return False
-        if self.state.relation_head is not None:
-            # making a relation: the find box is the type-ahead for its other span
-            target = next((sp for sp in self.session.gold if sp.start <= hit < sp.end), None)
-            if target is not None and target.id is not None:
-                self.select_span(target.id)
-                return True
-        snapped = tokens.snap(hit, hit + len(needle), "expand")
-        if snapped is None:
-            return False
-        exact = self._span_on(snapped[0], snapped[1])
-        if exact is not None and exact.id is not None:
-            # the match is a span: select it, so that a label key, Delete or
-            # Alt+arrows work on it (the caret is on its first token, as below)
-            self.select_span(exact.id)
-            return True
-        # the caret on the match's first token: the next search starts after it
-        self.set_token_selection(anchor=snapped[1], caret=snapped[0])
-        return True
+        return self.finder.find(needle, direction)
 
     def extend_match(self) -> None:
-        """Tab in the find bar: the match grows to the end of the name it starts,
-        a span starting there (selected as a span) or a run of proper nouns."""
-        doc = self.session.document
-        if doc is None or not len(doc.tokens):
-            return
-        selected = self.session.span(self.state.selected_span)
-        first, last = (
-            (selected.token_start, selected.token_end)
-            if selected is not None
-            else self.state.token_selection() or (self.state.caret, self.state.caret)
-        )
-        gold = self.session.gold
-        i = bisect.bisect_left(gold, doc.tokens.starts[first], key=_start)
-        if i < len(gold) and gold[i].token_start == first and gold[i].token_end > last:
-            span = gold[i]
-            if span.id is not None:
-                self.select_span(span.id)
-            return
-        end = name_end(doc.text, doc.tokens, doc.pos, last)
-        if end > last:
-            self.set_token_selection(anchor=end, caret=first)
+        self.finder.extend_match()
 
-    def _span_on(self, first: int, last: int) -> Span | None:
-        """The gold span on exactly these tokens, if there is one."""
-        gold = self.session.gold
-        i = bisect.bisect_left(gold, self.view.tokens.starts[first], key=_start)
-        if i < len(gold) and gold[i].token_start == first and gold[i].token_end == last:
-            return gold[i]
-        return None
+    def select_candidate(self, direction: int) -> None:
+        self.finder.select_candidate(direction)
 
-    # ---- helpers ---------------------------------------------------------
+    def accept_suggestion(self) -> None:
+        self.finder.accept_suggestion()
+
+    def apply_everywhere(self) -> None:
+        self.propagator.apply_everywhere()
+
+    def apply_everywhere_in_documents(self) -> None:
+        self.propagator.apply_everywhere_in_documents()
 
     def _need_span(self, what: str) -> int | None:
         if self.state.selected_span is None:
@@ -577,12 +374,3 @@ class ReviewController(QObject):
 
 def _start(span: Span) -> int:
     return span.start
-
-
-def _quote(text: str) -> str:
-    short = text if len(text) <= 40 else text[:39] + "\u2026"
-    return f"\u201c{short}\u201d"
-
-
-def _count(n: int, thing: str) -> str:
-    return f"{n} {thing}" if n == 1 else f"{n} {thing}s"
