@@ -49,35 +49,30 @@ class InDocuments(QUndoCommand):
         self._done = True  # pushed after the edit was committed
 
     def redo(self) -> None:
-        if self._done:
-            return
-        store = self.session.store
-        edits = [
-            DocumentEdit(
-                doc_id,
-                store.document_version(doc_id),
-                tuple(s.id for s in c.removed_spans if s.id is not None),
-                c.added_spans,
-                (),
-                tuple((a.id, a.label) for _, a in c.relabeled if a.id is not None),
-            )
-            for doc_id, c in self.steps
-        ]
-        if run_in_documents(self.session, edits, undoing=True) is not None:
+        if not self._done and self._run(forward=True):
             self._done = True
 
     def undo(self) -> None:
-        store = self.session.store
-        edits = [
-            DocumentEdit(
-                doc_id,
-                store.document_version(doc_id),
-                tuple(s.id for s in c.added_spans if s.id is not None),
-                c.removed_spans,
-                c.removed_relations,
-                tuple((b.id, b.label) for b, _ in c.relabeled if b.id is not None),
-            )
-            for doc_id, c in self.steps
-        ]
-        if run_in_documents(self.session, edits, undoing=True) is not None:
+        if self._run(forward=False):
             self._done = False
+
+    def _run(self, forward: bool) -> bool:
+        """Make (forward) or take back every document's change, in one transaction."""
+        store = self.session.store
+        edits = []
+        for doc_id, c in self.steps:
+            gone, back = (
+                (c.removed_spans, c.added_spans) if forward else (c.added_spans, c.removed_spans)
+            )
+            labels = [after if forward else before for before, after in c.relabeled]
+            edits.append(
+                DocumentEdit(
+                    doc_id,
+                    store.document_version(doc_id),
+                    tuple(s.id for s in gone if s.id is not None),
+                    back,
+                    () if forward else c.removed_relations,
+                    tuple((s.id, s.label) for s in labels if s.id is not None),
+                )
+            )
+        return run_in_documents(self.session, edits, undoing=True) is not None

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QProgressDialog
 
-from annotator.model import Span, Status
-from annotator.propagation import CorrectionKind, propagate, propagate_to
+from annotator.model import Document, Span, Status
+from annotator.propagation import Correction, CorrectionKind, propagate, propagate_to
 from annotator.store import DocumentEdit
 from annotator.ui.corpus_edit import InDocuments, run_in_documents
 from annotator.ui.wording import count, quote
@@ -21,15 +21,22 @@ class Propagator:
     def __init__(self, controller: ReviewController) -> None:
         self.c = controller
 
-    def apply_everywhere(self) -> None:
-        """Apply the last add, relabel or delete to every identical mention."""
+    def _last_correction(self, then: str) -> tuple[Document, Correction] | None:
+        """The open document and the correction to repeat, or None (and why)."""
         doc, correction = self.c.session.document, self.c.last_correction
         if doc is None or correction is None:
             self.c.message.emit(
-                "Make a correction first (add, relabel or delete a span); then . applies "
-                "it to every identical mention in this document."
+                f"Make a correction first (add, relabel or delete a span); then {then}."
             )
+            return None
+        return doc, correction
+
+    def apply_everywhere(self) -> None:
+        """Apply the last add, relabel or delete to every identical mention."""
+        found = self._last_correction(". applies it to every identical mention in this document")
+        if found is None:
             return
+        doc, correction = found
         plan = propagate(doc.text, doc.tokens, self.c.session.gold, correction)
         words = quote(doc.text[correction.start : correction.end])
         skipped = (
@@ -53,13 +60,10 @@ class Propagator:
     def apply_everywhere_in_documents(self) -> None:
         """Apply the last correction to every mention in the documents not yet
         reviewed (status todo): counts first, a question, then one undoable step."""
-        doc, correction = self.c.session.document, self.c.last_correction
-        if doc is None or correction is None:
-            self.c.message.emit(
-                "Make a correction first (add, relabel or delete a span); then Ctrl+. "
-                "applies it in every document not yet reviewed."
-            )
+        found = self._last_correction("Ctrl+. applies it in every document not yet reviewed")
+        if found is None:
             return
+        doc, correction = found
         store = self.c.session.store
         words = doc.text[correction.start : correction.end]
         todo = [i for i in store.document_ids(Status.TODO) if i != doc.id]

@@ -60,6 +60,7 @@ class Block:
     layout: QTextLayout | None = None
     scene: BlockScene | None = None
     content: BlockContent | None = None  # what layout and scene were built from
+    checked: int = -1  # the data generation its content was last compared at
 
 
 class TextBlocks:
@@ -79,6 +80,7 @@ class TextBlocks:
         self._heights = Heights()
         self._laid: set[int] = set()  # blocks with a layout
         self._dirty: set[int] = set()  # laid-out blocks whose content may have changed
+        self._generation = 0  # counts changes of the spans, ghosts and arcs
         self.width = 600.0
         self.font = QFont()
         self.tag_font = QFont()
@@ -164,6 +166,7 @@ class TextBlocks:
 
     def invalidate_all(self) -> None:
         """Forget every layout; heights go back to estimates."""
+        self._generation += 1
         for i in self._laid:
             block = self.blocks[i]
             block.layout, block.scene, block.content = None, None, None
@@ -259,11 +262,14 @@ class TextBlocks:
     def laid_out(self, index: int) -> Block:
         """Block ``index``, laid out for its current content."""
         block = self.blocks[index]
-        content = self.content(index)
         self._dirty.discard(index)
+        if block.layout is not None and block.checked == self._generation:
+            return block  # no data changed since its content was compared: paints reuse it
+        content = self.content(index)
         if block.layout is None or block.content != content:
             self._heights.set(index, self._layout(block, content))
             self._laid.add(index)
+        block.checked = self._generation
         return block
 
     def scene(self, index: int) -> BlockScene:
@@ -276,6 +282,7 @@ class TextBlocks:
     def _drop_ranges(self, ranges: Iterable[tuple[int, int]] | None) -> None:
         """The laid-out blocks over ``ranges`` (all of them if None) are measured
         again before the next question about heights."""
+        self._generation += 1  # every block compares its content again when next used
         if not self._laid:
             return
         if ranges is None:
