@@ -164,23 +164,38 @@ def floors(path: Path, doc_id: int, size: QSize) -> tuple[list[float], list[floa
     return opens, keys, commits
 
 
-def until_painted(view, action) -> float | None:
+def until_painted(view, action, changed=None) -> float | None:
     """Seconds from ``action`` to the end of the paint it causes (what the timing
-    trace measures): the view repaints only what changed, at the next event-loop turn."""
+    trace measures): the view repaints only what changed, at the next event-loop turn.
+    ``changed`` tells, once the action has run, whether it changed anything; if not
+    (a refused resize), no paint is waited for and None is returned. A paint is
+    waited for up to 10 s, so a slow disk flush counts in the figures, not out."""
     painted: list[bool] = []
     view.painted.connect(painted.append)
     t = time.perf_counter()
     action()
-    deadline = t + 0.5
+    if changed is not None and not changed():
+        view.painted.disconnect(painted.append)
+        return None
+    deadline = t + 10.0
     while not painted and time.perf_counter() < deadline:
         QApplication.processEvents()
     elapsed = time.perf_counter() - t
     view.painted.disconnect(painted.append)
-    return elapsed if painted else None  # None: the action changed nothing on screen
+    assert painted, "the action changed something but nothing was painted"
+    return elapsed
 
 
 def repaint_after(view, key, modifier=Qt.KeyboardModifier.NoModifier) -> float | None:
-    return until_painted(view, lambda: QTest.keyClick(view, key, modifier))
+    """A key that edits: timed to its repaint, or None if the store refused the edit."""
+    window = view.window()
+    version = window.session.version
+
+    return until_painted(
+        view,
+        lambda: QTest.keyClick(view, key, modifier),
+        lambda: window.session.version != version,
+    )
 
 
 def article_figures(path: Path, docs: dict[str, int]) -> dict[str, dict[str, list[float]]]:
