@@ -60,6 +60,10 @@ def test_missing_spans_from_the_keyboard(qtbot, tagged_window, tagged_store):
     key(Qt.Key.Key_3)  # GPE
     key(Qt.Key.Key_M)  # the second "Yerevan", now known as GPE
     assert "Enter makes it GPE" in window.statusBar().currentMessage()
+    view = window.view  # drawn: the selection and a dashed ghost tag "GPE?" over it
+    drawn = [view.drawing(i) for i in range(len(view.blocks.blocks))]
+    ghosts = [d for d in drawn if d.suggestion is not None]
+    assert [d.suggestion[0] for d in ghosts] == ["GPE?"] and ghosts[0].selection
     key(Qt.Key.Key_Return)
     assert stored(store, doc_id) == [
         ("Kremlin", "ORG"),
