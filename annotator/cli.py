@@ -303,7 +303,8 @@ def _export(db_path: Path, args: argparse.Namespace) -> int:
             split=args.split,
             seed=args.seed,
         )
-        with Store.open(db_path) as store:
+        # read-only: an export only reads the database (its files go to OUT)
+        with Store.open_to_read(db_path) as store:
             bar = tqdm(unit="doc", desc="Exporting", file=sys.stderr)
 
             def progress(done: int, total: int) -> None:
@@ -328,7 +329,7 @@ def _eval(db_path: Path, args: argparse.Namespace) -> int:
 
     if not db_path.exists():
         raise CliError(f"No database at {db_path}.")
-    with Store.open(db_path) as store:
+    with Store.open_to_read(db_path) as store:
         ids = sorted(i for status in _statuses(args.status) for i in store.document_ids(status))
         result = evaluate(store.load_document(i) for i in ids)
     if args.json:
@@ -341,7 +342,7 @@ def _eval(db_path: Path, args: argparse.Namespace) -> int:
 def _stats(db_path: Path) -> int:
     if not db_path.exists():
         raise CliError(f"No database at {db_path}; import something first.")
-    with Store.open(db_path) as store:
+    with Store.open_to_read(db_path) as store:
         print(format_stats(store))
     return EXIT_OK
 

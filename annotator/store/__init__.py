@@ -11,6 +11,7 @@ from annotator.store.errors import (
     ConflictError,
     IdClashError,
     InvalidEditError,
+    NeedsUpgradeError,
     NotADatabaseError,
     NotFoundError,
     SchemaTooNewError,
@@ -30,9 +31,29 @@ class Store(EditsMixin, IngestMixin):
         path: Path | None = None,
         actor: str | None = None,
         busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+        *,
+        read_only: bool = False,
     ) -> Store:
+        """Open the database at ``path``, creating or upgrading it as needed; with
+        ``read_only``, open an existing one for reading only: nothing in its folder is
+        created or changed, and every write raises ``WriteError``."""
         path = (path or default_db_path()).expanduser().resolve()
-        return cls(connect(path, busy_timeout_ms), path, actor or _current_user())
+        conn = connect(path, busy_timeout_ms, read_only=read_only)
+        return cls(conn, path, actor or _current_user(), read_only=read_only)
+
+    @classmethod
+    def open_to_read(cls, path: Path | None = None, actor: str | None = None) -> Store:
+        """Open for a command that only reads (stats, eval, export): read-only, so it
+        works where the database cannot be written. A database that must be upgraded
+        first is upgraded, as every open used to, where it can be written; where it
+        cannot, ``NeedsUpgradeError`` says what to do."""
+        try:
+            return cls.open(path, actor, read_only=True)
+        except NeedsUpgradeError as needs_writing:
+            try:
+                return cls.open(path, actor)
+            except WriteError:
+                raise needs_writing from None
 
     def __enter__(self) -> Store:
         return self
@@ -55,6 +76,7 @@ __all__ = [
     "DocumentEdit",
     "IdClashError",
     "InvalidEditError",
+    "NeedsUpgradeError",
     "NotADatabaseError",
     "NotFoundError",
     "SchemaTooNewError",

@@ -47,21 +47,31 @@ class StoreBase:
     """An open database plus the identity that edits are audited under.
 
     Reads go straight to the sqlite3 connection; writes go through sqlite-utils
-    (``db``), which is loaded at the first write or by ``prepare_writes``."""
+    (``db``), which is loaded at the first write or by ``prepare_writes``. A store
+    opened ``read_only`` refuses every write with a ``WriteError``."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path, actor: str) -> None:
+    def __init__(
+        self, conn: sqlite3.Connection, path: Path, actor: str, *, read_only: bool = False
+    ) -> None:
         self.conn = conn
         self.path = path
         self.actor = actor
+        self.read_only = read_only
         self._token_cache: dict[int, Tokens] = {}  # tokens never change after import
 
     @cached_property
     def db(self) -> Database:
+        if self.read_only:
+            raise WriteError(
+                f"Database {self.path} was opened for reading only; nothing can be saved "
+                "through it."
+            )
         return writer(self.conn)
 
     def prepare_writes(self) -> None:
         """Load what writes need now (the window calls it after its first paint)."""
-        _ = self.db
+        if not self.read_only:
+            _ = self.db
 
     def close(self) -> None:
         self.conn.close()
@@ -86,6 +96,11 @@ class StoreBase:
         busy timeout for another writer: a transaction that read first and wrote
         later would fail at once if another writer committed in between. Nested
         inside another, it is a savepoint."""
+        if self.read_only:
+            raise WriteError(
+                f"Could not save ({what}) to {self.path}: it was opened for reading only. "
+                "The change was not saved."
+            )
         db, conn = self.db, self.conn
         try:
             if conn.in_transaction:

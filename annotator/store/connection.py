@@ -1,4 +1,7 @@
-"""Open an annotator database: pragmas, schema migrations, refusal of newer schemas."""
+"""Open an annotator database: pragmas, schema migrations, refusal of newer schemas.
+
+Commands that only read open the database read-only (``connect(..., read_only=True)``,
+see annotator/store/read_only.py)."""
 
 from __future__ import annotations
 
@@ -25,8 +28,15 @@ def default_db_path() -> Path:
     return Path(platformdirs.user_data_dir("annotator", appauthor=False)) / "annotator.db"
 
 
-def connect(path: Path, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> sqlite3.Connection:
-    """Open (creating if needed) and migrate the database at ``path``."""
+def connect(
+    path: Path, busy_timeout_ms: int = BUSY_TIMEOUT_MS, *, read_only: bool = False
+) -> sqlite3.Connection:
+    """Open (creating if needed) and migrate the database at ``path``; with
+    ``read_only``, open an existing one for reading only (see ``connect_read_only``)."""
+    if read_only:
+        from annotator.store.read_only import connect_read_only
+
+        return connect_read_only(path, busy_timeout_ms)
     if path.exists() and path.is_dir():
         raise NotADatabaseError(f"{path} is a folder, not an annotator database file.")
     try:

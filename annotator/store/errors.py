@@ -48,3 +48,8 @@ class IdClashError(StoreError):
 
 class InvalidEditError(StoreError, ValueError):
     """An edit that would break the data model (misaligned or overlapping span, bad label)."""
+
+
+class NeedsUpgradeError(WriteError):
+    """Opened for reading only, the database first needs writing: it is empty, or it
+    was made by an older annotator and needs its schema upgraded. Nothing was changed."""
