@@ -1,5 +1,5 @@
 import sys
 
-from annotator.cli import main
+from annotator.launch import main
 
 sys.exit(main())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import signal
@@ -14,8 +15,6 @@ from pathlib import Path
 from annotator.errors import AnnotatorError
 from annotator.export_options import FORMATS
 from annotator.export_runner import exporter_for
-from annotator.labels import load_labels
-from annotator.log import setup_logging
 from annotator.model import Layer, Status
 from annotator.sample import sample_import_job
 from annotator.store import Store, default_db_path
@@ -152,9 +151,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, gc_paused: bool = False) -> int:
+    """Run the command; ``gc_paused``: the garbage collector was turned off for
+    the start-up (annotator.launch) and is turned on here, or by the window after
+    its first paint."""
     args = build_parser().parse_args(argv)
-    setup_logging()
+    if gc_paused and args.command not in (None, "open"):
+        gc.enable()
+    if args.command not in (None, "open"):
+        # the window sets its log up when something goes wrong (log.log_failure):
+        # logging.handlers is not worth its import time before the first paint
+        from annotator.log import setup_logging
+
+        setup_logging()
     # SIGTERM (kill, a closing terminal, a scheduler) is handled like Ctrl+C: the
     # running step cleans up (no partial export) and the command exits with 130
     if args.command in ("import", "export", "stats", "eval", "keys") and (
@@ -197,6 +206,8 @@ def _import(db_path: Path, args: argparse.Namespace) -> int:
     with Store.open(db_path) as store:
         if args.labels:
             with store.db.atomic():
+                from annotator.labels import load_labels
+
                 insert_labels(store.db, load_labels(args.labels))
         code = import_with_progress(
             store,

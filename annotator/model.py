@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import bisect
 import enum
-import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -214,6 +213,8 @@ def is_label_name(name: str) -> bool:
 
 def content_hash(text: str) -> str:
     """Identity of a document's text, used to skip duplicates on import."""
+    import hashlib  # here: loading OpenSSL costs the window's start-up 2 ms
+
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 

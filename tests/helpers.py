@@ -35,6 +35,11 @@ def open_window(qtbot, store, exporter=None):
     application()
     win = create_window(store, exporter=exporter)
     qtbot.addWidget(win)
+    return show_window(qtbot, win)
+
+
+def show_window(qtbot, win):
+    """Show ``win`` and wait until the keyboard is in its article."""
     win.show()
     qtbot.waitExposed(win)
     win.activateWindow()

@@ -12,12 +12,13 @@ from annotator.export_options import ExportError, ExportOptions
 from annotator.model import Status
 from annotator.ui.evaluation_dialog import EvaluationDialog
 from annotator.ui.export_dialog import ExportDialog
+from annotator.ui.jobs import start_export
 
 
 def test_export_from_the_window_runs_in_the_background(qtbot, window, tmp_path):
     qtbot.keyClick(window.view, Qt.Key.Key_A)  # accept the first document
     target = tmp_path / "out.jsonl"
-    runner = window.start_export(target, ExportOptions())
+    runner = start_export(window, window.exporter, target, ExportOptions())
     with qtbot.waitSignal(runner.finished, timeout=20_000) as finished:
         pass
     assert "Exported 1 documents (jsonl)" in finished.args[0]

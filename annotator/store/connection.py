@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 
 import platformdirs
 
-from annotator.labels import load_labels
 from annotator.model import Label
 from annotator.store.errors import NotADatabaseError, SchemaTooNewError, WriteError
 from annotator.store.versions import MIGRATION_NAMES, MIGRATION_SET, MIGRATIONS_TABLE
@@ -129,6 +128,8 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
         # Default labels this database lacks (all of them when it is new; the
         # relation labels for one made before they existed). Existing ones stay.
         with db.atomic():
+            from annotator.labels import load_labels  # only here: start-up time
+
             insert_labels(conn, load_labels())
     except sqlite3.OperationalError as exc:
         raise WriteError(f"Cannot create or upgrade database {path}: {exc}.") from exc

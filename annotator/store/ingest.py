@@ -6,7 +6,6 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
-from annotator.labels import color_for
 from annotator.model import Label, LabelKind, NewDocument
 from annotator.store.base import insert_span_row, utc_now
 from annotator.store.codec import pack_ints, pack_pos
@@ -98,6 +97,8 @@ class IngestMixin(ReadsMixin):
 
     def _ensure_labels(self, docs: Sequence[NewDocument]) -> None:
         """Labels a pipeline predicts but the config lacks are added with a generated color."""
+        from annotator.labels import color_for  # here: the window starts without it
+
         entity = {s.label for d in docs for s in (*d.spans, *(d.gold_spans or ()))}
         relation = {r.label for d in docs for r in (*d.relations, *d.gold_relations)}
         known = {(label.kind, label.name) for label in self.labels()}

@@ -127,10 +127,15 @@ class ActionHandlers:
         self.window.document_table.setFocus()
 
     def doc_export(self) -> None:
-        self.window.export_dialog()
+        from annotator.ui.jobs import export_dialog
+
+        export_dialog(self.window, self.window.exporter)
 
     def doc_evaluate(self) -> None:
-        self.window.evaluate()
+        """Score the model layer against the accepted reviews, off the GUI thread."""
+        from annotator.ui.jobs import start_evaluation
+
+        start_evaluation(self.window, self.window.store.path)
 
     # ---- view -----------------------------------------------------------------
 

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from annotator.store import Store
 from annotator.trace import TimingTrace
 from annotator.ui.keymap import load_overrides, user_keymap_path
 from annotator.ui.main_window import MainWindow
+from annotator.ui.pauses import resume_gc_after_first_paint
 
 if TYPE_CHECKING:
     from annotator.ui.background import BackgroundJob, Job
@@ -28,10 +30,16 @@ def application() -> QApplication:
 
 
 def create_window(
-    store: Store, keymap: Path | None = None, exporter: Exporter | None = None
+    store: Store,
+    keymap: Path | None = None,
+    exporter: Exporter | None = None,
+    *,
+    staged: bool = False,
 ) -> MainWindow:
-    """The main window on ``store``, with the user's keymap overrides applied."""
-    return MainWindow(store, load_overrides(keymap or user_keymap_path()), exporter)
+    """The main window on ``store``, with the user's keymap overrides applied
+    (``staged``: see MainWindow)."""
+    overrides = load_overrides(keymap or user_keymap_path())
+    return MainWindow(store, overrides, exporter, staged=staged)
 
 
 def run(
@@ -46,7 +54,11 @@ def run(
     ``exporter`` writes exports (the CLI passes annotator.exporter's);
     ``trace`` records timings (see annotator/trace.py)."""
     app = application()
-    window = create_window(store, keymap, exporter)
+    # the article is painted before the rest of the window is built, unless the
+    # database is empty and the sample import needs the status bar at once
+    window = create_window(store, keymap, exporter, staged=first_run is None)
+    if not gc.isenabled():  # paused for the start-up by annotator.launch
+        resume_gc_after_first_paint(window.view.painted)
     if trace is not None:
         from annotator.ui.timing import WindowTimings
 
@@ -78,4 +90,6 @@ def _loaded(window: MainWindow, summary: str) -> None:
 
 def _failed(window: MainWindow, message: str) -> None:
     window.statusBar().showMessage(f"The sample was not imported: {message}")
+    from PySide6.QtWidgets import QMessageBox
+
     QMessageBox.warning(window, "Import failed", message)

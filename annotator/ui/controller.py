@@ -7,18 +7,20 @@ from __future__ import annotations
 import bisect
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QMessageBox
 
 from annotator.model import Label, LabelKind, Relation, Span, Status
-from annotator.propagation import Correction, CorrectionKind
 from annotator.ui.document_view import DocumentView
-from annotator.ui.finding import Finder
-from annotator.ui.propagating import Propagator
 from annotator.ui.review import EditResult, ReviewSession
 from annotator.ui.view_state import ViewState
+
+if TYPE_CHECKING:
+    from annotator.propagation import Correction
+    from annotator.ui.finding import Finder
+    from annotator.ui.propagating import Propagator
 
 
 class ReviewController(QObject):
@@ -31,8 +33,6 @@ class ReviewController(QObject):
         self.view = view
         self.state = ViewState()
         self.last_correction: Correction | None = None  # what "." applies everywhere
-        self.finder = Finder(self)
-        self.propagator = Propagator(self)
         view.spanClicked.connect(self.select_span)
         view.relationClicked.connect(self.select_relation)
         view.tokenClicked.connect(
@@ -193,9 +193,7 @@ class ReviewController(QObject):
             self.session.relabel_span(selected, label)
             after = self.session.span(selected)
             if before is not None and after is not None and after.label != before.label:
-                self.last_correction = Correction(
-                    CorrectionKind.RELABEL, after.start, after.end, label
-                )
+                self._remember("relabel", after.start, after.end, label)
             return
         if not len(self.view.tokens):
             return
@@ -207,7 +205,7 @@ class ReviewController(QObject):
             return
         span = self.session.create_span(first, last, label)
         if span is not None and span.id is not None:
-            self.last_correction = Correction(CorrectionKind.ADD, span.start, span.end, label)
+            self._remember("add", span.start, span.end, label)
             self.select_span(span.id, scroll=False)
             self.message.emit(f"Added {label}: {self._text(span)}")
 
@@ -222,14 +220,34 @@ class ReviewController(QObject):
         if span_id is not None:
             span = self.session.span(span_id)
             if self.session.delete_span(span_id) and span is not None:
-                self.last_correction = Correction(
-                    CorrectionKind.DELETE, span.start, span.end, span.label
-                )
+                self._remember("delete", span.start, span.end, span.label)
                 self.set_token_selection(None, span.token_start)
                 self.message.emit(f"Deleted {span.label}: {self._text(span)}")
 
+    def _remember(self, kind: str, start: int, end: int, label: str) -> None:
+        """The correction that "." repeats everywhere."""
+        from annotator.propagation import Correction, CorrectionKind
+
+        self.last_correction = Correction(CorrectionKind(kind), start, end, label)
+
+    # Finding and repeating corrections load on first use (start-up time).
+
+    @cached_property
+    def finder(self) -> Finder:
+        from annotator.ui.finding import Finder
+
+        return Finder(self)
+
+    @cached_property
+    def propagator(self) -> Propagator:
+        from annotator.ui.propagating import Propagator
+
+        return Propagator(self)
+
     def confirm(self, title: str, question: str) -> bool:
         """Ask before a step that changes other documents."""
+        from PySide6.QtWidgets import QMessageBox  # on first use: start-up time
+
         answer = QMessageBox.question(self.view.window(), title, question)
         return answer == QMessageBox.StandardButton.Yes
 

@@ -20,6 +20,25 @@ from annotator.ui.evaluation_dialog import EvaluationDialog
 Exporter = Callable[[Path, ExportOptions, Callable[[int, int], None]], ExportReport]
 
 
+def export_dialog(window: QMainWindow, exporter: Exporter | None) -> None:
+    """Ask where and what to export, then export in the background."""
+    if exporter is None:
+        window.statusBar().showMessage("Export is not available here; use annotator export.")
+        return
+    from annotator.export_options import ExportError
+    from annotator.ui.export_dialog import ExportDialog  # on first use: start-up time
+
+    dialog = ExportDialog(Path.home(), window)
+    while dialog.exec():
+        try:
+            target, options = dialog.choice()
+        except ExportError as exc:
+            QMessageBox.warning(window, "Export", str(exc))
+            continue
+        start_export(window, exporter, target, options)
+        return
+
+
 def start_export(
     window: QMainWindow, exporter: Exporter, target: Path, options: ExportOptions
 ) -> BackgroundJob:

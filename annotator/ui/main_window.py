@@ -1,77 +1,55 @@
 """The main window: composes the document list, the article view, the side panel
-and the status bar, and wires the keymap's actions to the controller."""
+and the status bar, and wires the keymap's actions to the controller.
+
+It is built in two steps so that the article shows as early as possible: first
+the article (with the session and controller behind it) in a frame of empty
+panes; then, right after the article's first paint, the panes' contents, the
+status bar, the menus and the actions (``complete``). Any key or mouse press
+that comes before that completes the window first, so no input is lost.
+"""
 
 from __future__ import annotations
 
-from functools import partial
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
-from PySide6.QtWidgets import (
-    QComboBox,
-    QMainWindow,
-    QMenu,
-    QMessageBox,
-    QSplitter,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtGui import QAction, QCloseEvent, QShowEvent
+from PySide6.QtWidgets import QMainWindow, QMenu, QSplitter, QVBoxLayout, QWidget
 
-from annotator.export_options import ExportError, ExportOptions
 from annotator.model import LabelKind, Span, Status
 from annotator.store import Store
-from annotator.ui.actions import ActionHandlers
 from annotator.ui.controller import ReviewController
 from annotator.ui.document_view import DocumentView
-from annotator.ui.find_bar import FindBar
-from annotator.ui.keymap import LABEL_PREFIX, RELATION_PREFIX, ActionSpec, Scope, build_keymap
-from annotator.ui.models import DocumentListModel
+from annotator.ui.keymap import ActionSpec, build_keymap
 from annotator.ui.pauses import settle_heap, without_gc_pauses
 from annotator.ui.review import EditResult, ReviewSession
-from annotator.ui.side_panel import SidePanel, make_table
-from annotator.ui.status_bar import ReviewStatusBar
-from annotator.ui.window_layout import restore_layout, save_layout
+from annotator.ui.window_layout import restore_layout, restore_side_layout, save_layout
+from annotator.ui.window_panes import STATUS_FILTERS, CompleteOnInput, status_filter_box
 
 if TYPE_CHECKING:
-    from annotator.ui.background import BackgroundJob
-    from annotator.ui.jobs import Exporter
+    from PySide6.QtWidgets import QComboBox, QTableView
 
-CONTEXT_ACTIONS = (
-    "span.delete",
-    "span.start_left",
-    "span.start_right",
-    "span.end_left",
-    "span.end_right",
-    None,
-    "relation.start",
-    "relation.next",
-    "relation.reverse",
-    None,
-    "edit.undo",
-    "edit.redo",
-)
-MENU_ORDER = ("Document", "Edit", "Select", "Label", "Relation", "View", "Help")
-MENU_OF_GROUP = {"Relation label": "Relation"}
-STATUS_FILTERS: tuple[tuple[str, Status | None], ...] = (
-    ("All documents", None),
-    ("To do", Status.TODO),
-    ("Accepted", Status.ACCEPTED),
-    ("Rejected", Status.REJECTED),
-    ("Skipped", Status.SKIPPED),
-)
+    from annotator.ui.find_bar import FindBar
+    from annotator.ui.jobs import Exporter
+    from annotator.ui.models import DocumentListModel
+    from annotator.ui.side_panel import SidePanel
+    from annotator.ui.status_bar import ReviewStatusBar
 
 
 class MainWindow(QMainWindow):
     openRequested = Signal(int)  # a document is about to be opened
+    completed = Signal()  # the panes, menus and actions exist (see ``complete``)
 
     def __init__(
         self,
         store: Store,
         overrides: dict[str, tuple[str, ...]] | None = None,
         exporter: Exporter | None = None,
+        *,
+        staged: bool = False,
     ) -> None:
+        """``staged``: build the panes, menus and actions only after the article's
+        first paint (or at the first input before it); else all of it now."""
         super().__init__()
         self.store = store
         self.exporter = exporter
@@ -80,10 +58,12 @@ class MainWindow(QMainWindow):
         self.controller = ReviewController(self.session, self.view)
         self.labels = store.labels(LabelKind.ENTITY)
         self.relation_labels = store.labels(LabelKind.RELATION)
+        # a bad keymap file is refused here, before anything is shown
         self.keymap: list[ActionSpec] = build_keymap(
             [*self.labels, *self.relation_labels], overrides
         )
         self.actions_by_id: dict[str, QAction] = {}
+        self.is_complete = False
         self._shown_once = False
         self._panel_timer = QTimer(self)
         self._panel_timer.setSingleShot(True)
@@ -101,113 +81,115 @@ class MainWindow(QMainWindow):
         self._idle.setSingleShot(True)
         self._idle.setInterval(1000)
         self._idle.timeout.connect(settle_heap)
-        self._build_panels()
-        self._build_status_bar()
-        self._build_actions()
-        self._connect()
-        restore_layout(self, self.splitter, self.side_splitter, self.view)
-        self.documents.set_status_filter(None)
+        self._input_guard: CompleteOnInput | None = None
+        self._completion = QTimer(self)  # a staged window: right after the first paint
+        self._completion.setSingleShot(True)
+        self._completion.setInterval(0)
+        self._completion.timeout.connect(self.complete)
+        self._build_frame()
+        self._connect_article()
+        restore_layout(self, self.splitter, self.view)
         first = store.neighbour(None, 1, Status.TODO) or store.neighbour(None, 1)
         if first is not None:
             self.open_document(first)
         self._update_title()
+        if staged:
+            self._input_guard = CompleteOnInput(self)
+        else:
+            self.complete()
 
     # ---- building ----------------------------------------------------------
 
-    def _build_panels(self) -> None:
-        self.documents = DocumentListModel(self.store, self)
+    def _build_frame(self) -> None:
+        """The article between two empty panes, sized as they will be when filled."""
         self.view.set_colors({label.name: label.color for label in self.labels})
         self.view.set_relation_styles(
             {label.name: (label.color, label.directed) for label in self.relation_labels}
         )
-
-        left = QWidget(self)
-        self.filter_box = QComboBox(left)
-        for text, _ in STATUS_FILTERS:
-            self.filter_box.addItem(text)
-        self.document_table = make_table(
-            self.documents, left, DocumentListModel.TITLE, (56, 72, 0, 60)
-        )
-        box = QVBoxLayout(left)
+        self._left = QWidget(self)
+        self._centre = QWidget(self)
+        box = QVBoxLayout(self._centre)
         box.setContentsMargins(0, 0, 0, 0)
-        box.addWidget(self.filter_box)
-        box.addWidget(self.document_table)
-
-        centre = QWidget(self)
-        self.find_box = FindBar(centre)
-        box = QVBoxLayout(centre)
-        box.setContentsMargins(0, 0, 0, 0)
-        box.addWidget(self.find_box)
         box.addWidget(self.view)
-
-        right = SidePanel(self.labels, self.relation_labels, self)
-        self.side = right
-
+        self._right = QWidget(self)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        self.splitter.addWidget(left)
-        self.splitter.addWidget(centre)
-        self.splitter.addWidget(right)
+        for pane in (self._left, self._centre, self._right):
+            self.splitter.addWidget(pane)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([260, 760, 260])
-        self.side_splitter = right
         self.setCentralWidget(self.splitter)
         self.resize(1280, 800)
 
-    def _build_status_bar(self) -> None:
-        self.status = ReviewStatusBar(self.store.path, self)
+    def complete(self) -> None:
+        """Build the panes' contents, the status bar, the menus and the actions
+        (once); the lists then follow the open document."""
+        if self.is_complete:
+            return
+        self.is_complete = True
+        self._completion.stop()
+        if self._input_guard is not None:
+            self._input_guard.remove()
+            self._input_guard = None
+        # isort: off
+        from annotator.ui.find_bar import FindBar
+        from annotator.ui.models import DocumentListModel
+        from annotator.ui.side_panel import SidePanel, make_table
+        from annotator.ui.status_bar import ReviewStatusBar
+        from annotator.ui.window_actions import build_actions
+
+        # isort: on
+        self.documents: DocumentListModel = DocumentListModel(self.store, self)
+        self.filter_box: QComboBox = status_filter_box(self._left)
+        self.document_table: QTableView = make_table(
+            self.documents, self._left, DocumentListModel.TITLE, (56, 72, 0, 60)
+        )
+        box = QVBoxLayout(self._left)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.filter_box)
+        box.addWidget(self.document_table)
+        self.find_box: FindBar = FindBar(self._centre)
+        centre_box = self._centre.layout()
+        assert isinstance(centre_box, QVBoxLayout)
+        centre_box.insertWidget(0, self.find_box)
+        self.side: SidePanel = SidePanel(self.labels, self.relation_labels, self._right)
+        box = QVBoxLayout(self._right)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.side)
+        restore_side_layout(self.side)
+        self.status: ReviewStatusBar = ReviewStatusBar(self.store.path, self)
         self.setStatusBar(self.status)
+        self.actions_by_id.update(build_actions(self, self.keymap, self.view, self.find_box))
+        self._set_relation_keys(self.controller.in_relation_mode())
+        self._connect_panes()
+        self.documents.set_status_filter(None)
+        if self.session.doc_id is not None:
+            self._select_document_row(self.session.doc_id)
+            self._panel_fallback.start()  # the lists follow the article's next paint
+        self._update_status()
+        self.completed.emit()
 
-    def _build_actions(self) -> None:
-        handlers = ActionHandlers(self)
-        menus = {group: self.menuBar().addMenu(f"&{group}") for group in MENU_ORDER}
-        native = QKeySequence.SequenceFormat.NativeText
-        for spec in self.keymap:
-            action = QAction(spec.text, self)
-            action.setShortcuts([QKeySequence(k) for k in spec.keys])
-            action.setToolTip(spec.tip or spec.text)
-            name, args = spec.handler
-            action.triggered.connect(partial(getattr(handlers, name), *args))
-            if spec.id == "view.show_deleted":
-                action.setCheckable(True)
-            menu = menus[MENU_OF_GROUP.get(spec.group, spec.group)]
-            if spec.scope in (Scope.VIEW, Scope.FIND):
-                # Live only while the article (or the find bar) has focus; the menu
-                # shows a proxy so that its shortcut is not registered window-wide too.
-                action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-                (self.view if spec.scope is Scope.VIEW else self.find_box).addAction(action)
-                keys = ", ".join(QKeySequence(k).toString(native) for k in spec.keys)
-                proxy = QAction(f"{spec.text}\t{keys}" if keys else spec.text, self)
-                proxy.triggered.connect(action.trigger)
-                menu.addAction(proxy)
-            else:
-                action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-                self.addAction(action)
-                menu.addAction(action)
-            self.actions_by_id[spec.id] = action
-        self.actions_by_id["edit.undo"].setEnabled(False)
-        self.actions_by_id["edit.redo"].setEnabled(False)
-        self._set_relation_keys(False)
-
-    def _connect(self) -> None:
+    def _connect_article(self) -> None:
         s = self.session
         s.documentOpened.connect(self._on_document_opened)
         s.edited.connect(self._on_edited)
         s.documentsChanged.connect(self._on_documents_changed)
         s.failed.connect(self._on_failed)
-        stack = s.undo_stack
-        stack.canUndoChanged.connect(self.actions_by_id["edit.undo"].setEnabled)
-        stack.canRedoChanged.connect(self.actions_by_id["edit.redo"].setEnabled)
-        stack.cleanChanged.connect(self._on_clean_changed)
-        stack.indexChanged.connect(self._after_undo_step)
+        s.undo_stack.cleanChanged.connect(self._on_clean_changed)
+        s.undo_stack.indexChanged.connect(self._after_undo_step)
         self.controller.message.connect(self._show_message)
         self.controller.relationModeChanged.connect(self._set_relation_keys)
         self.view.contextMenuWanted.connect(self._context_menu)
+        self.view.painted.connect(self._after_paint)
+
+    def _connect_panes(self) -> None:
+        stack = self.session.undo_stack
+        stack.canUndoChanged.connect(self.actions_by_id["edit.undo"].setEnabled)
+        stack.canRedoChanged.connect(self.actions_by_id["edit.redo"].setEnabled)
         self.filter_box.currentIndexChanged.connect(self._on_filter)
         self.document_table.activated.connect(self._on_document_activated)
         self.document_table.clicked.connect(self._on_document_activated)
         self.side.span_table.clicked.connect(self._on_span_row)
         self.side.relation_table.clicked.connect(self._on_relation_row)
-        self.view.painted.connect(self._after_paint)
         self.find_box.findRequested.connect(self.controller.find)
         self.find_box.closed.connect(self.view.setFocus)
 
@@ -253,13 +235,17 @@ class MainWindow(QMainWindow):
         self._pending_edits = []
         self._panels_reload = True
         self._panel_fallback.start()  # the lists beside the article follow its first paint
+        if self.is_complete:
+            self._select_document_row(doc_id)
+            self._update_status()
+        self._update_title()
+        self.view.setFocus()
+
+    def _select_document_row(self, doc_id: int) -> None:
         row = self.documents.row_of(doc_id)
         if row is not None:
             self.document_table.selectRow(row)
             self.document_table.scrollTo(self.documents.index(row, 0))
-        self._update_status()
-        self._update_title()
-        self.view.setFocus()
 
     def _on_edited(self, result: EditResult) -> None:
         """One committed edit: the article first, the lists beside it after the repaint."""
@@ -286,6 +272,9 @@ class MainWindow(QMainWindow):
         """The article was repainted: now the lists beside it follow (after this
         frame is shown), and writes get ready after a document's first paint."""
         self._idle.start()
+        if not self.is_complete:  # the rest of the window follows the first frame
+            self._completion.start()
+            return
         if not self._panel_fallback.isActive():
             return
         self._panel_fallback.stop()
@@ -298,6 +287,8 @@ class MainWindow(QMainWindow):
     def _refresh_after_edit(self) -> None:
         """The lists beside the article follow the edits made since the last
         event-loop turn (or a newly opened document)."""
+        if not self.is_complete:  # the lists do not exist yet
+            return
         edits, self._pending_edits = self._pending_edits, []
         doc = self.session.document
         if doc is None:
@@ -342,6 +333,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"annotator — {name}[*]")
 
     def _on_failed(self, message: str) -> None:
+        self.complete()
         self.status.show_failure(message)
 
     # ---- small handlers -------------------------------------------------------
@@ -367,58 +359,26 @@ class MainWindow(QMainWindow):
     def _set_relation_keys(self, relation_mode: bool) -> None:
         """Label keys mean entity labels, or relation labels while a relation is
         being made or is selected (the keymap lets the two share keys)."""
+        if not self.actions_by_id:
+            return
         for spec in self.keymap:
             self.actions_by_id[spec.id].setEnabled(spec.mode.live(relation_mode))
         stack = self.session.undo_stack
         self.actions_by_id["edit.undo"].setEnabled(stack.canUndo())
         self.actions_by_id["edit.redo"].setEnabled(stack.canRedo())
 
-    def export_dialog(self) -> None:
-        if self.exporter is None:
-            self.statusBar().showMessage("Export is not available here; use annotator export.")
-            return
-        from annotator.ui.export_dialog import ExportDialog  # on first use: start-up time
-
-        dialog = ExportDialog(Path.home(), self)
-        while dialog.exec():
-            try:
-                target, options = dialog.choice()
-            except ExportError as exc:
-                QMessageBox.warning(self, "Export", str(exc))
-                continue
-            self.start_export(target, options)
-            return
-
-    def start_export(self, target: Path, options: ExportOptions) -> BackgroundJob:
-        from annotator.ui.jobs import start_export
-
-        assert self.exporter is not None
-        return start_export(self, self.exporter, target, options)
-
-    def evaluate(self) -> BackgroundJob:
-        """Score the model layer against the accepted reviews, off the GUI thread."""
-        from annotator.ui.jobs import start_evaluation
-
-        return start_evaluation(self, self.store.path)
-
     def context_menu(self) -> QMenu:
         """The right-click menu: the same actions as the keys, for the mouse."""
-        menu = QMenu(self)
-        label_menu = menu.addMenu("Label")
-        for label in self.labels:
-            label_menu.addAction(self.actions_by_id[LABEL_PREFIX + label.name])
-        # live while a relation is being made (then the right-clicked span is its
-        # other end) or selected
-        relation_menu = menu.addMenu("Relation to this span")
-        for label in self.relation_labels:
-            relation_menu.addAction(self.actions_by_id[RELATION_PREFIX + label.name])
-        relation_menu.setEnabled(self.controller.in_relation_mode())
-        for action_id in CONTEXT_ACTIONS:
-            if action_id is None:
-                menu.addSeparator()
-            else:
-                menu.addAction(self.actions_by_id[action_id])
-        return menu
+        from annotator.ui.window_actions import context_menu
+
+        self.complete()
+        return context_menu(
+            self,
+            self.actions_by_id,
+            self.labels,
+            self.relation_labels,
+            self.controller.in_relation_mode(),
+        )
 
     def _context_menu(self, where: QPoint) -> None:
         self.context_menu().exec(where)
@@ -430,5 +390,5 @@ class MainWindow(QMainWindow):
             self.view.setFocus()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        save_layout(self, self.splitter, self.side_splitter, self.view)
+        save_layout(self, self.splitter, self.side if self.is_complete else None, self.view)
         super().closeEvent(event)

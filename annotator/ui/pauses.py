@@ -13,6 +13,22 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import SignalInstance
+
+
+def resume_gc_after_first_paint(painted: SignalInstance) -> None:
+    """Turn the collector on (it was off for the start-up, annotator.launch) once
+    ``painted`` has fired, moving what the start-up made out of its reach first."""
+
+    def resume() -> None:
+        painted.disconnect(resume)
+        gc.freeze()
+        gc.enable()
+
+    painted.connect(resume)
 
 
 def settle_heap() -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
@@ -32,9 +33,11 @@ from annotator.model import (
     make_span,
     refresh_diff,
 )
-from annotator.propagation import Propagation
 from annotator.store import Change, ConflictError, Store, StoreError
 from annotator.ui import commands
+
+if TYPE_CHECKING:
+    from annotator.propagation import Propagation
 
 
 @dataclass(frozen=True, slots=True)

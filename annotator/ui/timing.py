@@ -26,11 +26,26 @@ class WindowTimings(QObject):
         self._handled_at = 0.0
         window.view.painted.connect(self._painted)
         window.openRequested.connect(self._open_requested)
-        for action_id, action in window.actions_by_id.items():
-            action.triggered.connect(lambda _checked=False, a=action_id: self._action(a))
+        if window.is_complete:
+            self._hook_actions(window)
+        else:  # the actions are made after the first paint
+            window.completed.connect(lambda: self._hook_actions(window))
+        # Key presses are seen by an application-wide filter from the first paint
+        # on: installed earlier, it would slow the start-up it measures (PySide6
+        # then wraps Qt's internal objects, building every class first: 12 ms).
+        self._filtering = False
+        if window.isVisible():  # already painted
+            self._filter_keys()
+
+    def _filter_keys(self) -> None:
+        self._filtering = True
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)
+
+    def _hook_actions(self, window: MainWindow) -> None:
+        for action_id, action in window.actions_by_id.items():
+            action.triggered.connect(lambda _checked=False, a=action_id: self._action(a))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # a key press reaches several objects (window, shortcut map, widget): the
@@ -68,6 +83,8 @@ class WindowTimings(QObject):
 
     def _painted(self, with_text: bool) -> None:
         now = time.perf_counter()
+        if not self._filtering:
+            self._filter_keys()
         if with_text and not self._first_paint_done:
             self._first_paint_done = True
             self.trace.write("first_paint", ms=process_age_ms())

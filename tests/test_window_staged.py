@@ -1,0 +1,98 @@
+"""The window as `annotator` starts it: the article first, the rest of the window
+right after its first paint, and no key lost in between."""
+
+from __future__ import annotations
+
+from helpers import show_window
+from PySide6.QtCore import Qt
+
+from annotator.model import Layer
+from annotator.store import Store
+
+
+def staged_window(qtbot, store: Store, complete_after_paint: bool):
+    from annotator.ui.app import application, create_window
+
+    application()
+    win = create_window(store, staged=True)
+    qtbot.addWidget(win)
+    if not complete_after_paint:  # as if the first key came before the first paint
+        win._completion.setInterval(60_000)
+    return show_window(qtbot, win)
+
+
+def test_the_article_is_painted_first_and_the_window_completes_after_it(qtbot, sample_store):
+    from annotator.ui.app import application, create_window
+
+    application()
+    win = create_window(sample_store, staged=True)
+    qtbot.addWidget(win)
+    assert not win.is_complete
+    assert win.actions_by_id == {}
+    assert win.menuBar().actions() == []
+    events: list[str] = []
+    win.view.painted.connect(lambda with_text: events.append(f"painted {with_text}"))
+    win.completed.connect(lambda: events.append("completed"))
+    with qtbot.waitSignal(win.completed, timeout=5000):
+        win.show()
+    assert events[:2] == ["painted True", "completed"]
+    doc = win.session.document
+    assert doc is not None
+    spans = doc.layer(Layer.GOLD).spans
+    qtbot.waitUntil(lambda: win.side.spans.rowCount() == len(spans))
+    assert [a.text().replace("&", "") for a in win.menuBar().actions()][:2] == [
+        "Document",
+        "Edit",
+    ]
+    assert win.document_table.currentIndex().row() == win.documents.row_of(doc.id)
+    assert "Reviewed 0 of 2" in win.status.progress_label.text()
+
+
+def test_keys_pressed_before_the_window_is_complete_are_not_lost(qtbot, sample_store):
+    win = staged_window(qtbot, sample_store, complete_after_paint=False)
+    assert not win.is_complete
+    doc_id = win.session.doc_id
+    before = len(sample_store.load_document(doc_id).layer(Layer.GOLD).spans)
+    qtbot.keyClick(win.view, Qt.Key.Key_Tab)  # select the first span
+    assert win.is_complete
+    assert win.controller.state.selected_span is not None
+    qtbot.keyClick(win.view, Qt.Key.Key_Delete)
+    after = sample_store.load_document(doc_id).layer(Layer.GOLD).spans
+    assert len(after) == before - 1
+
+
+def test_a_right_click_before_the_window_is_complete_gets_its_menu(qtbot, sample_store):
+    win = staged_window(qtbot, sample_store, complete_after_paint=False)
+    menu = win.context_menu()
+    assert win.is_complete
+    assert "Label" in [a.text() for a in menu.actions()]
+
+
+def test_the_trace_times_the_keys_of_a_window_completed_later(qtbot, sample_store, tmp_path):
+    """As `annotator --trace-timings` runs it: the trace is attached before the
+    window is shown, and the first key comes before the window is complete."""
+    import json
+
+    from annotator.trace import TimingTrace
+    from annotator.ui.app import application, create_window
+    from annotator.ui.timing import WindowTimings
+
+    application()
+    win = create_window(sample_store, staged=True)
+    qtbot.addWidget(win)
+    win._completion.setInterval(60_000)
+    path = tmp_path / "trace.jsonl"
+    WindowTimings(win, TimingTrace(path))
+    show_window(qtbot, win)
+    assert not win.is_complete
+    qtbot.keyClick(win.view, Qt.Key.Key_Tab)  # completes the window, then selects
+
+    def events() -> list[dict]:
+        lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+        return [json.loads(line) for line in lines]
+
+    def keys() -> list[str]:
+        return [e["action"] for e in events() if e["event"] == "key"]
+
+    qtbot.waitUntil(lambda: keys() == ["span.next"])
+    assert events()[0]["event"] == "first_paint"
