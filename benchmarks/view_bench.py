@@ -166,24 +166,30 @@ def floors(path: Path, doc_id: int, size: QSize) -> tuple[list[float], list[floa
 
 def until_painted(view, action, changed=None) -> float | None:
     """Seconds from ``action`` to the end of the paint it causes (what the timing
-    trace measures): the view repaints only what changed, at the next event-loop turn.
+    trace measures; what follows the paint in the same event-loop turn, such as the
+    side lists, is not counted): the view repaints only what changed, at the next
+    event-loop turn.
     ``changed`` tells, once the action has run, whether it changed anything; if not
     (a refused resize), no paint is waited for and None is returned. A paint is
     waited for up to 10 s, so that a slow disk flush counts in the figures."""
-    painted: list[bool] = []
-    view.painted.connect(painted.append)
+    painted: list[float] = []  # when the paint ended: the frame is on screen then
+
+    def done(_with_text: bool) -> None:
+        if not painted:
+            painted.append(time.perf_counter())
+
+    view.painted.connect(done)
     t = time.perf_counter()
     action()
     if changed is not None and not changed():
-        view.painted.disconnect(painted.append)
+        view.painted.disconnect(done)
         return None
     deadline = t + 10.0
     while not painted and time.perf_counter() < deadline:
         QApplication.processEvents()
-    elapsed = time.perf_counter() - t
-    view.painted.disconnect(painted.append)
+    view.painted.disconnect(done)
     # an edit that shows nothing (a span's end moved onto a line break) paints nothing
-    return elapsed if painted else None
+    return painted[0] - t if painted else None
 
 
 def repaint_after(view, key, modifier=Qt.KeyboardModifier.NoModifier) -> float | None:

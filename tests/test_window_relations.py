@@ -181,3 +181,47 @@ def test_the_mouse_can_finish_a_relation_from_the_context_menu(qtbot, window, sa
     assert relations(sample_store, window.session.doc_id) == [
         ("Antony Blinken", "PER-SOC", "Ararat Mirzoyan")
     ]
+
+
+def test_the_relation_list_follows_span_edits_row_by_row(qtbot, window, sample_store):
+    """A relabel or resize of a relation's span updates the rows that show it; the
+    list is rebuilt only when relations change or a head span moves (the order)."""
+    alt = Qt.KeyboardModifier.AltModifier
+    tab_to(qtbot, window, "Antony Blinken")
+    head = window.view.selected_span
+    key(qtbot, window, Qt.Key.Key_R)
+    tab_to(qtbot, window, "Azerbaijan", backwards=True)
+    key(qtbot, window, Qt.Key.Key_4)
+    model = window.side.relations
+    qtbot.waitUntil(lambda: ("Antony Blinken", "ORG-AFF", "Azerbaijan") in rows(model))
+    resets: list[bool] = []
+    model.modelReset.connect(lambda: resets.append(True))
+    key(qtbot, window, Qt.Key.Key_Escape)
+    window.controller.select_span(head)
+    key(qtbot, window, Qt.Key.Key_2)  # relabel the head: its row shows the same text
+    key(qtbot, window, Qt.Key.Key_Left, alt | SHIFT)  # "Antony": the head's end moves
+    qtbot.waitUntil(lambda: ("Antony", "ORG-AFF", "Azerbaijan") in rows(model))
+    assert resets == []
+    key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # undo the end move
+    qtbot.waitUntil(lambda: ("Antony Blinken", "ORG-AFF", "Azerbaijan") in rows(model))
+    key(qtbot, window, Qt.Key.Key_Right, alt)  # the head's start moves: "Blinken"
+    qtbot.waitUntil(lambda: ("Blinken", "ORG-AFF", "Azerbaijan") in rows(model))
+    assert rows(model) == sorted_rows(window)
+
+
+def rows(model) -> list[tuple[str, str, str]]:
+    return [
+        tuple(model.index(r, c).data() for c in range(3))  # type: ignore[misc]
+        for r in range(model.rowCount())
+    ]
+
+
+def sorted_rows(window) -> list[tuple[str, str, str]]:
+    """The relation list as a freshly opened window shows it."""
+    from annotator.ui.relation_model import RelationListModel
+
+    fresh = RelationListModel()
+    fresh.set_relations(
+        window.session.document.text, window.session.gold, window.session.relations, {}
+    )
+    return rows(fresh)

@@ -23,6 +23,8 @@ class RelationListModel(_TableModel):
         super().__init__(parent)
         self._rows: list[tuple[Relation, str, str]] = []
         self._rows_by_id: dict[int, int] = {}
+        self._rows_of_span: dict[int, list[int]] = {}  # span id -> rows showing it
+        self._head_starts: list[int] = []  # the rows' order: by their head's start
         self._colors: dict[str, QColor] = {}
 
     def set_relations(
@@ -50,8 +52,35 @@ class RelationListModel(_TableModel):
         self.beginResetModel()
         self._rows = [(relation, head, child) for _, relation, head, child in rows]
         self._rows_by_id = {r.id: n for n, (r, _, _) in enumerate(self._rows) if r.id is not None}
+        self._head_starts = [start for start, _, _, _ in rows]
+        self._rows_of_span = {}
+        for n, (relation, _, _) in enumerate(self._rows):
+            self._rows_of_span.setdefault(relation.head, []).append(n)
+            self._rows_of_span.setdefault(relation.child, []).append(n)
         self._colors = {name: QColor(value) for name, value in colors.items()}
         self.endResetModel()
+
+    def follow_spans(self, text: str, touched: Sequence[Span]) -> bool:
+        """Spans changed in place (relabelled, resized) and no relation changed:
+        update the rows that show them. False, with nothing changed, when that
+        is not enough: a head span moved, so the order of the rows may change."""
+        latest = {s.id: s for s in touched if s.id is not None}  # new versions come last
+        updates: dict[int, tuple[Relation, str, str]] = {}
+        for span_id, span in latest.items():
+            for row in self._rows_of_span.get(span_id, ()):
+                relation, head, child = updates.get(row, self._rows[row])
+                if relation.head == span_id:
+                    if span.start != self._head_starts[row]:
+                        return False
+                    head = span_display_text(text, span, SHORT)
+                if relation.child == span_id:
+                    child = span_display_text(text, span, SHORT)
+                updates[row] = (relation, head, child)
+        for row, values in updates.items():
+            if values != self._rows[row]:
+                self._rows[row] = values
+                self.dataChanged.emit(self.index(row, self.HEAD), self.index(row, self.CHILD))
+        return True
 
     def relation_id_at(self, row: int) -> int:
         relation_id = self._rows[row][0].id

@@ -86,7 +86,6 @@ class SidePanel(QSplitter):
             self.show_document(text, spans, relations)
             return
         self.spans.apply_edit(spans, touched)
-        ids = {s.id for s in touched}
-        if relations_changed or any(r.head in ids or r.child in ids for r in relations):
+        if relations_changed or not self.relations.follow_spans(text, touched):
             self.relations.set_relations(text, spans, relations, self.relation_colors)
         self.palette_model.set_counts(Counter(span.label for span in spans))
