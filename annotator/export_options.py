@@ -6,9 +6,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from annotator.errors import AnnotatorError
+from annotator.formats.registry import NAMES as FORMATS
 from annotator.model import Layer, Status
 
-FORMATS = ("jsonl", "doccano", "brat", "conll", "spacy")
+__all__ = ["FORMATS", "ExportError", "ExportOptions", "ExportReport", "parse_ids"]
 
 
 class ExportError(AnnotatorError):
@@ -22,8 +23,10 @@ class ExportOptions:
     statuses: tuple[Status, ...] = (Status.ACCEPTED,)
     ids: tuple[tuple[int, int], ...] = ()  # inclusive id ranges; empty: all
     search: str | None = None  # only documents whose text contains this
-    split: float | None = None  # .spacy only: share of documents for training
+    split: float | None = None  # formats that split: share of documents for training
     seed: int = 0
+    # options of the format, as (name, value) pairs: see Format.options
+    format_options: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(slots=True)

@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from annotator.formats import brat, doccano, jsonl
 from annotator.formats.records import FormatError, Record
+from annotator.formats.registry import folder_format, line_format
 from annotator.model import first_line_title
 
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
@@ -60,8 +60,8 @@ def expand_paths(paths: Iterable[Path]) -> tuple[list[Path], list[SourceProblem]
     files: list[Path] = []
     problems: list[SourceProblem] = []
     for path in paths:
-        if brat.is_brat_folder(path):
-            files.append(path)  # read as one unit: .txt and .ann pairs
+        if folder_format(path) is not None:
+            files.append(path)  # read as one unit (brat: .txt and .ann pairs)
         elif path.is_dir():
             found = sorted(
                 p
@@ -89,7 +89,7 @@ def read_source(path: Path) -> SourceFile:
     """Read and check one file; never raises for bad content."""
     source = SourceFile(path)
     if path.is_dir():
-        _read_brat(source)
+        _read_folder(source)
         return source
     try:
         with path.open("rb") as file:
@@ -115,9 +115,14 @@ def read_source(path: Path) -> SourceFile:
     return source
 
 
-def _read_brat(source: SourceFile) -> None:
+def _read_folder(source: SourceFile) -> None:
+    """A folder in a format that is read as one unit (see formats/registry.py)."""
+    fmt = folder_format(source.path)
+    if fmt is None or fmt.read_folder is None:
+        source.problems.append(SourceProblem(source.path, "is not a folder annotator can read"))
+        return
     try:
-        for txt, record in brat.read(source.path):
+        for txt, record in fmt.read_folder(source.path):
             source.documents.append(
                 SourceDocument(
                     record.text,
@@ -230,11 +235,10 @@ def _parse_line(source: SourceFile, number: int, line: str) -> str | None:
     if not isinstance(meta, dict):
         return '"meta" must be a JSON object'
     annotations = None
+    fmt = line_format(record)
     try:
-        if jsonl.looks_like(record):
-            annotations = jsonl.from_task(record, f"{source.path}:{number}")
-        elif doccano.looks_like(record):
-            annotations = doccano.from_line(record, f"{source.path}:{number}")
+        if fmt is not None and fmt.read_line is not None:
+            annotations = fmt.read_line(record, f"{source.path}:{number}")
     except FormatError as exc:
         return exc.message
     meta = {**meta}

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from annotator.formats.records import FormatError, Record, RecordSpan
+from annotator.formats.writing import FolderWriter, WriteSettings
 from annotator.model import Label, LabelKind, Relation
 
 _ENTITY = re.compile(r"^(T\d+)\t(\S+) (\d+) (\d+)\t(.*)$")
@@ -112,3 +113,21 @@ def from_ann(text: str, ann: str, where: str) -> Record:
         Record(text, (span,)).check(f"{where}:{number}")
     record.check(where)
     return record
+
+
+class BratWriter(FolderWriter):
+    """A folder of ``doc-ID.txt`` / ``doc-ID.ann`` pairs and an ``annotation.conf``
+    with every label of the database."""
+
+    def __init__(self, settings: WriteSettings) -> None:
+        super().__init__(settings)
+        self._count = 0
+
+    def add(self, record: Record) -> None:
+        write_record(record, self.folder, f"doc-{record.meta.get('document_id', self._count)}")
+        self._count += 1
+
+    def complete(self) -> None:
+        (self.folder / "annotation.conf").write_text(
+            annotation_conf(self.settings.labels), encoding="utf-8"
+        )

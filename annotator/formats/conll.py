@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TextIO
 
 from annotator.formats.records import FormatError, Record
+from annotator.formats.writing import lines_writer
 
 DOCSTART = "-DOCSTART- -X- O O"
 
@@ -78,3 +79,6 @@ def read(path: Path) -> Iterator[list[list[tuple[str, str]]]]:
         document.append(sentence)
     if document:
         yield document
+
+
+ConllWriter = lines_writer(write_record)

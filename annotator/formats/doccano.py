@@ -7,6 +7,7 @@ import json
 from typing import Any, TextIO
 
 from annotator.formats.records import FormatError, Record, RecordSpan, objects
+from annotator.formats.writing import lines_writer
 from annotator.model import Relation
 
 
@@ -75,3 +76,6 @@ def from_line(line: dict[str, Any], where: str) -> Record:
     record = Record(text, tuple(spans), tuple(relations), None, dict(meta or {}))
     record.check(where)
     return record
+
+
+DoccanoWriter = lines_writer(write_record)

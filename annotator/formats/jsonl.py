@@ -21,6 +21,7 @@ from annotator.formats.records import (
     objects,
     task_hash,
 )
+from annotator.formats.writing import lines_writer
 from annotator.model import Relation, Tokens
 
 
@@ -138,3 +139,6 @@ def from_task(task: dict[str, Any], where: str) -> Record:
     )
     record.check(where)
     return record
+
+
+JsonlWriter = lines_writer(write_record)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import random
 import struct
 import tempfile
 import zlib
@@ -14,6 +16,13 @@ from spacy.attrs import SPACY
 from spacy.tokens import Doc, DocBin
 
 from annotator.formats.records import FormatError, Record
+from annotator.formats.writing import (
+    TargetError,
+    WriteSettings,
+    published_mode,
+    replace_all,
+    split_targets,
+)
 
 
 class DocBinWriter:
@@ -81,6 +90,53 @@ class DocBinWriter:
             out.write(packer.flush())
         self._tokens.close()
         self._spaces.close()
+
+
+class DocBinExport:
+    """The ``spacy`` format's writer: one ``.spacy`` file, or with a split a
+    ``-train`` and a ``-dev`` file (documents shuffled with the seed)."""
+
+    def __init__(self, settings: WriteSettings) -> None:
+        self.settings = settings
+        target = settings.target
+        self._train_ids: set[int] | None = None
+        if settings.split is None:
+            self.writers = {target: DocBinWriter()}
+        else:
+            ids = list(settings.document_ids)
+            random.Random(settings.seed).shuffle(ids)
+            cut = max(1, round(len(ids) * settings.split)) if len(ids) > 1 else 1
+            if cut >= len(ids):
+                raise TargetError(
+                    f"--split {settings.split} of {len(ids)} document(s) leaves the dev set "
+                    "empty; export more documents or give a smaller --split."
+                )
+            self._train_ids = set(ids[:cut])
+            train, dev = split_targets(target, ".spacy")
+            self.writers = {train: DocBinWriter(), dev: DocBinWriter()}
+        self._parts: list[tuple[Path, Path]] = []
+
+    def add(self, record: Record) -> None:
+        paths = list(self.writers)
+        if self._train_ids is None or record.meta.get("document_id") in self._train_ids:
+            self.writers[paths[0]].add(record)
+        else:
+            self.writers[paths[1]].add(record)
+
+    def finish(self) -> list[Path]:
+        for path, writer in self.writers.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+            os.close(fd)
+            self._parts.append((Path(name), path))
+            writer.to_disk(Path(name))
+            published_mode(Path(name), path)
+        replace_all(self._parts)
+        return list(self.writers)
+
+    def abort(self) -> None:
+        for part, _ in self._parts:
+            part.unlink(missing_ok=True)
 
 
 def to_doc(vocab: object, record: Record) -> Doc:

@@ -18,23 +18,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotator.export_options import FORMATS, ExportError, ExportOptions, parse_ids
+from annotator.export_options import ExportError, ExportOptions, parse_ids
+from annotator.formats.registry import FORMATS, get_format
 from annotator.model import Layer, Status
-
-FORMAT_NAMES = {
-    "jsonl": "JSONL gold (Prodigy tasks)",
-    "doccano": "doccano JSONL",
-    "brat": "brat standoff (a folder)",
-    "conll": "CoNLL-2003 IOB2",
-    "spacy": "spaCy DocBin (.spacy)",
-}
-SUFFIXES = {
-    "jsonl": ".jsonl",
-    "doccano": ".jsonl",
-    "brat": "",
-    "conll": ".conll",
-    "spacy": ".spacy",
-}
 
 
 class ExportDialog(QDialog):
@@ -43,8 +29,8 @@ class ExportDialog(QDialog):
         self.setWindowTitle("Export")
         self.default_folder = default_folder
         self.format = QComboBox(self)
-        for name in FORMATS:
-            self.format.addItem(FORMAT_NAMES[name], name)
+        for fmt in FORMATS:
+            self.format.addItem(fmt.title, fmt.name)
         self.statuses = {status: QCheckBox(status.value, self) for status in Status}
         self.statuses[Status.ACCEPTED].setChecked(True)
         status_row = QHBoxLayout()
@@ -61,7 +47,7 @@ class ExportDialog(QDialog):
         self.split.setRange(0.0, 0.95)
         self.split.setSingleStep(0.05)
         self.split.setSpecialValueText("no split")
-        self.split.setToolTip("spaCy DocBin: share of documents in OUT-train.spacy")
+        self.split.setToolTip("Share of the documents in the -train file (the rest: -dev)")
         self.path = QLineEdit(self)
         browse = QPushButton("Browse…", self)
         browse.clicked.connect(self._browse)
@@ -86,17 +72,17 @@ class ExportDialog(QDialog):
         self._format_changed()
 
     def _format_changed(self) -> None:
-        name = str(self.format.currentData())
-        self.split.setEnabled(name == "spacy")
-        suffix = SUFFIXES[name]
-        self.path.setText(str(self.default_folder / f"annotator-export{suffix}"))
+        fmt = get_format(str(self.format.currentData()))
+        self.split.setEnabled(fmt.splits)
+        name = f"annotator-{fmt.name}" if fmt.folder else f"annotator-export{fmt.suffix}"
+        self.path.setText(str(self.default_folder / name))
 
     def _browse(self) -> None:
-        name = str(self.format.currentData())
-        if name == "brat":
+        fmt = get_format(str(self.format.currentData()))
+        if fmt.folder:
             chosen = QFileDialog.getExistingDirectory(self, "Folder to create the export in")
             if chosen:
-                self.path.setText(str(Path(chosen) / "annotator-brat"))
+                self.path.setText(str(Path(chosen) / f"annotator-{fmt.name}"))
         else:
             chosen, _ = QFileDialog.getSaveFileName(self, "Export to", self.path.text())
             if chosen:
@@ -111,7 +97,8 @@ class ExportDialog(QDialog):
         if not statuses:
             raise ExportError("Tick at least one document status to export.")
         name = str(self.format.currentData())
-        split = self.split.value() if name == "spacy" and self.split.value() > 0 else None
+        splits = get_format(name).splits
+        split = self.split.value() if splits and self.split.value() > 0 else None
         options = ExportOptions(
             format=name,
             layer=Layer(self.layer.currentData()),

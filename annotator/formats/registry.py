@@ -1,0 +1,118 @@
+"""The formats annotator reads and writes: one table that the CLI, the export
+dialog, the importer and the README derive from.
+
+Each entry names its writer as ``module:Class`` (loaded when an export runs, so
+that a spaCy format imports spaCy only then; the class is constructed with
+``WriteSettings`` and implements ``RecordWriter``), and says how its input is
+recognised and read, if annotator imports it.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, cast
+
+from annotator.errors import AnnotatorError
+from annotator.formats import brat, doccano, jsonl
+from annotator.formats.records import Record
+from annotator.formats.writing import RecordWriter, WriteSettings
+
+
+class UnknownFormatError(AnnotatorError, ValueError):
+    """A format name that is not in the table."""
+
+
+# one JSON object (a line of a JSONL file) -> its record; the string says where it is
+LineReader = Callable[[dict[str, Any], str], Record]
+# a folder -> (the file each document came from, its record)
+FolderReader = Callable[[Path], Iterator[tuple[Path, Record]]]
+
+
+@dataclass(frozen=True, slots=True)
+class Format:
+    name: str  # as in --format
+    title: str  # as in the export dialog
+    suffix: str  # of the file written ("" for a folder)
+    writer: str  # "module:Class", see the module docstring
+    folder: bool = False  # writes a folder, not a file
+    splits: bool = False  # --split writes train and dev sets
+    options: tuple[str, ...] = ()  # the export options it reads (WriteSettings.option)
+    # import: a JSONL line in this format is recognised and read by these
+    line_looks_like: Callable[[dict[str, Any]], bool] | None = None
+    read_line: LineReader | None = None
+    # import: a folder in this format is recognised and read by these
+    folder_looks_like: Callable[[Path], bool] | None = None
+    read_folder: FolderReader | None = None
+
+    def open_writer(self, settings: WriteSettings) -> RecordWriter:
+        module, _, name = self.writer.partition(":")
+        writer_class = getattr(importlib.import_module(module), name)
+        return cast(RecordWriter, writer_class(settings))
+
+    @property
+    def imports(self) -> bool:
+        return self.read_line is not None or self.read_folder is not None
+
+
+FORMATS: tuple[Format, ...] = (
+    Format(
+        "jsonl",
+        "JSONL gold (Prodigy tasks)",
+        ".jsonl",
+        "annotator.formats.jsonl:JsonlWriter",
+        line_looks_like=jsonl.looks_like,
+        read_line=jsonl.from_task,
+    ),
+    Format(
+        "doccano",
+        "doccano JSONL",
+        ".jsonl",
+        "annotator.formats.doccano:DoccanoWriter",
+        line_looks_like=doccano.looks_like,
+        read_line=doccano.from_line,
+    ),
+    Format(
+        "brat",
+        "brat standoff (a folder)",
+        "",
+        "annotator.formats.brat:BratWriter",
+        folder=True,
+        folder_looks_like=brat.is_brat_folder,
+        read_folder=brat.read,
+    ),
+    Format("conll", "CoNLL-2003 IOB2", ".conll", "annotator.formats.conll:ConllWriter"),
+    Format(
+        "spacy",
+        "spaCy DocBin (.spacy)",
+        ".spacy",
+        "annotator.nlp.docbin:DocBinExport",
+        splits=True,
+    ),
+)
+NAMES: tuple[str, ...] = tuple(f.name for f in FORMATS)
+
+
+def get_format(name: str) -> Format:
+    for fmt in FORMATS:
+        if fmt.name == name:
+            return fmt
+    raise UnknownFormatError(f"Unknown format {name!r}; choose one of {', '.join(NAMES)}.")
+
+
+def line_format(line: dict[str, Any]) -> Format | None:
+    """The format a JSONL line with annotations is in (None: a plain article)."""
+    for fmt in FORMATS:
+        if fmt.line_looks_like is not None and fmt.line_looks_like(line):
+            return fmt
+    return None
+
+
+def folder_format(path: Path) -> Format | None:
+    """The format of a folder that is read as one unit (None: a folder of files)."""
+    for fmt in FORMATS:
+        if fmt.folder_looks_like is not None and fmt.folder_looks_like(path):
+            return fmt
+    return None
