@@ -25,9 +25,7 @@ def accepted_store(store):
 
 
 def export_choices() -> tuple[str, ...]:
-    commands = next(
-        a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)
-    )
+    commands = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
     export_parser = commands.choices["export"]
     [fmt] = [a for a in export_parser._actions if "--format" in a.option_strings]
     return tuple(fmt.choices or ())
