@@ -10,7 +10,9 @@ import signal
 import sys
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from annotator.errors import AnnotatorError
 from annotator.export_options import FORMATS
@@ -26,6 +28,38 @@ EXIT_OK = 0
 EXIT_SOME_FAILED = 1
 EXIT_ERROR = 2
 EXIT_INTERRUPTED = 130
+
+
+@dataclass(frozen=True)
+class FormatFlag:
+    """A command-line flag of ``export`` that sets a format option (Format.options)."""
+
+    name: str  # the option's name in WriteSettings.options
+    argparse: dict[str, Any]
+
+    @property
+    def dest(self) -> str:
+        return f"format_option_{self.name}"
+
+
+FORMAT_FLAGS = {
+    "--conll-sep": FormatFlag(
+        "conll_sep",
+        {"choices": ["space", "tab"], "help": "conll: column separator (default: space)"},
+    ),
+    "--by-sentence": FormatFlag(
+        "by_sentence",
+        {"action": "store_true", "help": "hf: one row per sentence (default: per document)"},
+    ),
+    "--doccano-shape": FormatFlag(
+        "doccano_shape",
+        {
+            "choices": ["entities", "label"],
+            "help": "doccano: entities and relations (default), or the sequence-labeling "
+            'shape "label": [[start, end, LABEL], ...] without relations',
+        },
+    ),
+}
 
 
 class CliError(AnnotatorError):
@@ -112,6 +146,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--split", type=float, default=None, help="spacy: share of documents in OUT-train.spacy"
     )
     exp.add_argument("--seed", type=int, default=0, help="seed of the train/dev split (0)")
+    for flag, option in FORMAT_FLAGS.items():
+        exp.add_argument(flag, dest=option.dest, **option.argparse)
     ev = commands.add_parser(
         "eval",
         parents=[common],
@@ -313,6 +349,7 @@ def _export(db_path: Path, args: argparse.Namespace) -> int:
             search=args.search,
             split=args.split,
             seed=args.seed,
+            format_options=_format_options(args),
         )
         # read-only: an export only reads the database (its files go to OUT)
         with Store.open_to_read(db_path) as store:
@@ -329,8 +366,20 @@ def _export(db_path: Path, args: argparse.Namespace) -> int:
     except ExportError as exc:
         raise CliError(str(exc)) from exc
     files = ", ".join(str(f) for f in report.files)
+    for warning in report.warnings:
+        print(f"annotator: warning: {warning}", file=sys.stderr)
     print(f"Exported {report.documents} documents ({args.format}, {args.layer}) to {files}.")
     return EXIT_OK
+
+
+def _format_options(args: argparse.Namespace) -> tuple[tuple[str, str], ...]:
+    """The format options given on the command line, as (name, value) pairs."""
+    given = []
+    for option in FORMAT_FLAGS.values():
+        value = getattr(args, option.dest, None)
+        if value is not None and value is not False:
+            given.append((option.name, "1" if value is True else str(value)))
+    return tuple(given)
 
 
 def _eval(db_path: Path, args: argparse.Namespace) -> int:

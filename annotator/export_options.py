@@ -33,6 +33,7 @@ class ExportOptions:
 class ExportReport:
     documents: int = 0
     files: list[Path] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # what was written but may surprise
 
 
 def parse_ids(text: str) -> tuple[tuple[int, int], ...]:

@@ -52,6 +52,12 @@ def export(
         raise ExportError(f"--split works with these formats only: {splitting}.")
     if options.split is not None and not 0 < options.split < 1:
         raise ExportError("--split must be between 0 and 1, e.g. 0.8.")
+    unknown = [name for name, _ in options.format_options if name not in fmt.options]
+    if unknown:
+        raise ExportError(
+            f"The {fmt.name} format has no option {unknown[0]!r}"
+            + (f" (it has: {', '.join(fmt.options)})." if fmt.options else ".")
+        )
     ids = select_documents(store, options)
     if not ids:
         wanted = ", ".join(s.value for s in options.statuses)
@@ -64,6 +70,7 @@ def export(
         split=options.split,
         seed=options.seed,
         options=tuple(sorted(options.format_options)),
+        warn=report.warnings.append,
     )
     for path in (target, *(split_targets(target, fmt.suffix) if fmt.splits else ())):
         remove_stale_parts(path)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from annotator.formats.records import FormatError, Record
-from annotator.formats.registry import folder_format, line_format
+from annotator.formats.registry import Format, file_formats, folder_format, line_format
 from annotator.model import first_line_title
 
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
@@ -67,7 +67,7 @@ def expand_paths(paths: Iterable[Path]) -> tuple[list[Path], list[SourceProblem]
                 p
                 for p in path.rglob("*")
                 if p.is_file()
-                and p.suffix.lower() in TEXT_SUFFIXES | JSONL_SUFFIXES
+                and p.suffix.lower() in TEXT_SUFFIXES | JSONL_SUFFIXES | _file_suffixes()
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
             if not found:
@@ -80,6 +80,10 @@ def expand_paths(paths: Iterable[Path]) -> tuple[list[Path], list[SourceProblem]
         else:
             problems.append(SourceProblem(path, "no such file or folder"))
     return list(dict.fromkeys(files)), problems
+
+
+def _file_suffixes() -> set[str]:
+    return {suffix for f in file_formats() for suffix in f.file_suffixes}
 
 
 PREFIX_BYTES = 8192  # what is looked at before a file is read whole
@@ -104,7 +108,10 @@ def read_source(path: Path) -> SourceFile:
     text = _decode(source, raw)
     if text is None:
         return source
-    if path.suffix.lower() in JSONL_SUFFIXES:
+    in_format = file_format_of(path)
+    if in_format is not None:
+        _read_file(source, in_format, text)
+    elif path.suffix.lower() in JSONL_SUFFIXES:
         _read_jsonl(source, text)
     elif not text.strip():
         source.problems.append(SourceProblem(path, "file is empty"))
@@ -113,6 +120,41 @@ def read_source(path: Path) -> SourceFile:
             SourceDocument(text, first_line_title(text), {"source": path.name}, str(path))
         )
     return source
+
+
+def file_format_of(path: Path) -> Format | None:
+    """The format (read from a whole file, see formats/registry.py) of ``path``, by
+    its suffix."""
+    suffix = path.suffix.lower()
+    return next((f for f in file_formats() if suffix in f.file_suffixes), None)
+
+
+def _read_file(source: SourceFile, fmt: Format, text: str) -> None:
+    assert fmt.read_file is not None
+    try:
+        for where, record in fmt.read_file(source.path, text):
+            title = record.meta.get("title")
+            source.documents.append(
+                SourceDocument(
+                    record.text,
+                    title
+                    if isinstance(title, str) and title.strip()
+                    else first_line_title(record.text),
+                    {**record.meta, "source": where.rpartition("/")[2]},
+                    where,
+                    record,
+                )
+            )
+    except FormatError as exc:
+        source.problems.append(SourceProblem(source.path, exc.message, _line_of(exc.where)))
+    if not source.documents and not source.problems:
+        source.problems.append(SourceProblem(source.path, f"holds no {fmt.title} documents"))
+
+
+def _line_of(where: str) -> int | None:
+    """The line number at the end of ``path:line``, if there is one."""
+    tail = where.rpartition(":")[2]
+    return int(tail) if tail.isdigit() else None
 
 
 def _read_folder(source: SourceFile) -> None:

@@ -29,6 +29,9 @@ class UnknownFormatError(AnnotatorError, ValueError):
 LineReader = Callable[[dict[str, Any], str], Record]
 # a folder -> (the file each document came from, its record)
 FolderReader = Callable[[Path], Iterator[tuple[Path, Record]]]
+# a whole file's text -> (where each document is, e.g. "file:12", its record); the
+# path is for messages (FormatError names the file and line)
+FileReader = Callable[[Path, str], Iterator[tuple[str, Record]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +49,11 @@ class Format:
     # import: a folder in this format is recognised and read by these
     folder_looks_like: Callable[[Path], bool] | None = None
     read_folder: FolderReader | None = None
+    # import: a file in this format (not JSONL, e.g. CoNLL or a JSON array) has one of
+    # these suffixes, and its first few KB of text pass this sniff
+    file_suffixes: tuple[str, ...] = ()
+    file_looks_like: Callable[[str], bool] | None = None
+    read_file: FileReader | None = None
 
     def open_writer(self, settings: WriteSettings) -> RecordWriter:
         module, _, name = self.writer.partition(":")
@@ -54,7 +62,7 @@ class Format:
 
     @property
     def imports(self) -> bool:
-        return self.read_line is not None or self.read_folder is not None
+        return any(r is not None for r in (self.read_line, self.read_folder, self.read_file))
 
 
 FORMATS: tuple[Format, ...] = (
@@ -108,6 +116,11 @@ def line_format(line: dict[str, Any]) -> Format | None:
         if fmt.line_looks_like is not None and fmt.line_looks_like(line):
             return fmt
     return None
+
+
+def file_formats() -> tuple[Format, ...]:
+    """The formats read from a file as a whole (not JSONL lines, not folders)."""
+    return tuple(f for f in FORMATS if f.read_file is not None)
 
 
 def folder_format(path: Path) -> Format | None:

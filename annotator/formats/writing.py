@@ -39,6 +39,8 @@ class WriteSettings:
     split: float | None = None  # share of the documents for training (formats that split)
     seed: int = 0  # for the split's shuffle
     options: tuple[tuple[str, str], ...] = ()  # format options (see Format.options)
+    # a problem that does not stop the export (it is reported with the result)
+    warn: Callable[[str], None] = print
 
     def option(self, name: str, default: str) -> str:
         return dict(self.options).get(name, default)
