@@ -28,6 +28,7 @@ from annotator.export_options import ExportOptions
 from annotator.exporter import export
 from annotator.formats.jsonl import to_task
 from annotator.formats.records import record_from_document
+from annotator.formats.registry import FORMATS
 from annotator.model import Layer, NewDocument, Relation, Status, Tokens, make_span
 from annotator.store import Store
 
@@ -79,13 +80,14 @@ def main() -> None:
         print(
             f"bare json.dumps of the {len(ids):,} JSONL tasks: {bare:6.2f} s ({size / 1e6:.0f} MB)"
         )
-        for fmt in ("jsonl", "doccano", "brat", "conll", "spacy"):
-            target = Path(tmp) / (f"out-{fmt}" + ("" if fmt == "brat" else f".{fmt}"))
+        for entry in FORMATS:
+            fmt = entry.name
+            target = Path(tmp) / f"out-{fmt}{entry.suffix}"
             t = time.perf_counter()
             report = export(store, target, ExportOptions(format=fmt))
             took = time.perf_counter() - t
-            ratio = f"  ({took / bare:.2f}x bare json.dumps)" if fmt == "jsonl" else ""
-            print(f"export {fmt:<8} {report.documents:,} documents: {took:6.2f} s{ratio}")
+            ratio = f"  ({took / bare:.2f}x bare json.dumps)"
+            print(f"export {fmt:<12} {report.documents:,} documents: {took:6.2f} s{ratio}")
         for fmt in ("jsonl", "spacy"):
             for n in (len(ids) // 10, len(ids)):
                 first = ids[n - 1]
