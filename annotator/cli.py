@@ -10,13 +10,12 @@ import signal
 import sys
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from annotator.errors import AnnotatorError
 from annotator.export_options import FORMATS
 from annotator.export_runner import exporter_for
+from annotator.formats.options import OPTIONS as FORMAT_OPTIONS
 from annotator.model import Layer, Status
 from annotator.sample import sample_import_job
 from annotator.store import Store, default_db_path
@@ -28,38 +27,6 @@ EXIT_OK = 0
 EXIT_SOME_FAILED = 1
 EXIT_ERROR = 2
 EXIT_INTERRUPTED = 130
-
-
-@dataclass(frozen=True)
-class FormatFlag:
-    """A command-line flag of ``export`` that sets a format option (Format.options)."""
-
-    name: str  # the option's name in WriteSettings.options
-    argparse: dict[str, Any]
-
-    @property
-    def dest(self) -> str:
-        return f"format_option_{self.name}"
-
-
-FORMAT_FLAGS = {
-    "--conll-sep": FormatFlag(
-        "conll_sep",
-        {"choices": ["space", "tab"], "help": "conll: column separator (default: space)"},
-    ),
-    "--by-sentence": FormatFlag(
-        "by_sentence",
-        {"action": "store_true", "help": "hf: one row per sentence (default: per document)"},
-    ),
-    "--doccano-shape": FormatFlag(
-        "doccano_shape",
-        {
-            "choices": ["entities", "label"],
-            "help": "doccano: entities and relations (default), or the sequence-labeling "
-            'shape "label": [[start, end, LABEL], ...] without relations',
-        },
-    ),
-}
 
 
 class CliError(AnnotatorError):
@@ -127,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     exp = commands.add_parser(
         "export",
         parents=[common],
-        help="export reviewed documents (JSONL gold, doccano, brat, CoNLL, spaCy DocBin)",
+        help="export reviewed documents (JSONL gold and the formats `annotator formats` lists)",
         description="Write reviewed documents for training. The file (or, for brat, the "
         "folder) appears only when the whole export succeeded.",
     )
@@ -143,11 +110,20 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--ids", default="", help="document id ranges, e.g. 1-100,250")
     exp.add_argument("--search", default=None, help="only documents whose text contains this")
     exp.add_argument(
-        "--split", type=float, default=None, help="spacy: share of documents in OUT-train.spacy"
+        "--split",
+        type=float,
+        default=None,
+        help="formats that split (see `annotator formats`): share of documents in the "
+        "training set, the rest in the dev set",
     )
     exp.add_argument("--seed", type=int, default=0, help="seed of the train/dev split (0)")
-    for flag, option in FORMAT_FLAGS.items():
-        exp.add_argument(flag, dest=option.dest, **option.argparse)
+    for option in FORMAT_OPTIONS:
+        if option.choices:
+            exp.add_argument(
+                option.flag, dest=option.name, choices=option.choices, help=option.help
+            )
+        else:
+            exp.add_argument(option.flag, dest=option.name, action="store_true", help=option.help)
     ev = commands.add_parser(
         "eval",
         parents=[common],
@@ -163,6 +139,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="print the effective keymap: action id, what it does, keys (after overrides)",
     )
     keys.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    formats = commands.add_parser(
+        "formats",
+        help="list the formats: what each writes, whether it is imported, its options",
+    )
+    formats.add_argument("--json", action="store_true", help="print JSON instead of a table")
     opener = commands.add_parser(
         "open", parents=[common], help="open the review window on a database file"
     )
@@ -218,6 +199,8 @@ def main(argv: Sequence[str] | None = None, gc_paused: bool = False) -> int:
             return _eval(db_path, args)
         if args.command == "keys":
             return _keys(db_path, getattr(args, "keymap", None), args.json)
+        if args.command == "formats":
+            return _formats(args.json)
         if args.command == "open":
             db_path = args.path
         return _start(db_path, getattr(args, "keymap", None), getattr(args, "trace_timings", None))
@@ -375,8 +358,8 @@ def _export(db_path: Path, args: argparse.Namespace) -> int:
 def _format_options(args: argparse.Namespace) -> tuple[tuple[str, str], ...]:
     """The format options given on the command line, as (name, value) pairs."""
     given = []
-    for option in FORMAT_FLAGS.values():
-        value = getattr(args, option.dest, None)
+    for option in FORMAT_OPTIONS:
+        value = getattr(args, option.name, None)
         if value is not None and value is not False:
             given.append((option.name, "1" if value is True else str(value)))
     return tuple(given)
@@ -427,6 +410,34 @@ def format_stats(store: Store) -> str:
             f"{sum(table[Layer.GOLD].values()):>8}"
         )
     return "\n".join(lines)
+
+
+def _formats(as_json: bool) -> int:
+    """The format table (annotator/formats/registry.py), for people and scripts."""
+    from annotator.formats.options import get_option
+    from annotator.formats.registry import FORMATS as TABLE
+
+    rows = [
+        {
+            "name": f.name,
+            "title": f.title,
+            "writes": "a folder" if f.folder else f"a {f.suffix} file",
+            "imports": f.imports,
+            "splits": f.splits,
+            "options": [get_option(o).flag for o in f.options],
+        }
+        for f in TABLE
+    ]
+    if as_json:
+        print(json.dumps(rows, indent=2))
+        return EXIT_OK
+    for f, row in zip(TABLE, rows, strict=True):
+        extras = ["import" if f.imports else "export only"]
+        if f.splits:
+            extras.append("--split")
+        extras.extend(get_option(o).flag for o in f.options)
+        print(f"{f.name:<12} {f.title:<44} {row['writes']:<14} {', '.join(extras)}")
+    return EXIT_OK
 
 
 def _keys(db_path: Path, keymap: Path | None, as_json: bool) -> int:

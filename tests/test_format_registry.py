@@ -4,6 +4,7 @@ importer all take their formats from annotator/formats/registry.py."""
 from __future__ import annotations
 
 import argparse
+import json
 
 import pytest
 from helpers import whitespace_document
@@ -106,3 +107,49 @@ def test_every_importable_format_is_recognised_by_the_importer():
     assert line_format({"text": "x", "spans": []}) is get_format("jsonl")
     assert line_format({"text": "x", "entities": []}) is get_format("doccano")
     assert folder_format  # brat folders: tests/test_formats.py reads them back
+
+
+def test_the_formats_command_lists_the_table(capsys):
+    from annotator.cli import main
+
+    assert main(["formats"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines] == list(NAMES)
+    assert main(["formats", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["name"], r["title"], r["imports"]) for r in rows] == [
+        (f.name, f.title, f.imports) for f in FORMATS
+    ]
+
+
+def test_an_option_of_another_format_is_refused(tmp_path, store, capsys):
+    from annotator.cli import main
+
+    accepted_store(store)
+    target = tmp_path / "out.jsonl"
+    code = main(["export", str(target), "--db", str(store.path), "--doccano-shape", "label"])
+    assert code == 2
+    assert "The jsonl format has no option 'doccano_shape'" in capsys.readouterr().err
+    assert not target.exists()
+
+
+def test_the_export_dialog_offers_each_format_its_options(qtbot, tmp_path):
+    from PySide6.QtWidgets import QComboBox
+
+    from annotator.formats.options import OPTIONS
+    from annotator.ui.export_dialog import ExportDialog
+
+    dialog = ExportDialog(tmp_path)
+    qtbot.addWidget(dialog)
+    assert set(dialog.options) == {o.name for o in OPTIONS}
+    for control in dialog.options.values():  # every option away from its default
+        if isinstance(control, QComboBox):
+            control.setCurrentIndex(control.count() - 1)
+        else:
+            control.setChecked(True)
+    for i, fmt in enumerate(FORMATS):
+        dialog.format.setCurrentIndex(i)
+        live = {name for name, control in dialog.options.items() if control.isEnabled()}
+        assert live == set(fmt.options)
+        _, options = dialog.choice()
+        assert [name for name, _ in options.format_options] == list(fmt.options)

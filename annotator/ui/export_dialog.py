@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.export_options import ExportError, ExportOptions, parse_ids
+from annotator.formats.options import OPTIONS
 from annotator.formats.registry import FORMATS, get_format
 from annotator.model import Layer, Status
 
@@ -48,6 +49,17 @@ class ExportDialog(QDialog):
         self.split.setSingleStep(0.05)
         self.split.setSpecialValueText("no split")
         self.split.setToolTip("Share of the documents in the -train file (the rest: -dev)")
+        # one control per format option; live when the chosen format reads it
+        self.options: dict[str, QComboBox | QCheckBox] = {}
+        for option in OPTIONS:
+            control: QComboBox | QCheckBox
+            if option.choices:
+                control = QComboBox(self)
+                control.addItems(list(option.choices))
+            else:
+                control = QCheckBox(self)
+            control.setToolTip(option.help)
+            self.options[option.name] = control
         self.path = QLineEdit(self)
         browse = QPushButton("Browse…", self)
         browse.clicked.connect(self._browse)
@@ -61,6 +73,8 @@ class ExportDialog(QDialog):
         form.addRow("&Ids", self.ids)
         form.addRow("&Containing", self.search)
         form.addRow("&Train share", self.split)
+        for option in OPTIONS:
+            form.addRow(option.title, self.options[option.name])
         form.addRow("Save to", path_row)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
@@ -74,6 +88,8 @@ class ExportDialog(QDialog):
     def _format_changed(self) -> None:
         fmt = get_format(str(self.format.currentData()))
         self.split.setEnabled(fmt.splits)
+        for name, control in self.options.items():
+            control.setEnabled(name in fmt.options)
         name = f"annotator-{fmt.name}" if fmt.folder else f"annotator-export{fmt.suffix}"
         self.path.setText(str(self.default_folder / name))
 
@@ -106,5 +122,16 @@ class ExportDialog(QDialog):
             ids=parse_ids(self.ids.text()),
             search=self.search.text().strip() or None,
             split=split,
+            format_options=self._format_options(name),
         )
         return Path(text).expanduser(), options
+
+    def _format_options(self, name: str) -> tuple[tuple[str, str], ...]:
+        chosen = []
+        for option_name in get_format(name).options:
+            control = self.options[option_name]
+            if isinstance(control, QComboBox):
+                chosen.append((option_name, control.currentText()))
+            elif control.isChecked():
+                chosen.append((option_name, "1"))
+        return tuple(chosen)
