@@ -247,6 +247,31 @@ def resize_span(tokens: Tokens, span: Span, start_delta: int, end_delta: int) ->
     return Span(moved.start, moved.end, moved.token_start, moved.token_end, span.label, span.id)
 
 
+def moved_boundaries(
+    text: str, tokens: Tokens, span: Span, start_delta: int, end_delta: int
+) -> tuple[int, int]:
+    """The span's token range with its start and end moved by whole tokens, where
+    a token of whitespace only (a line break between paragraphs) is stepped over:
+    a moved boundary never lands on one, since a span that starts or ends with it
+    looks unchanged on screen and reads badly in every export. The result may lie
+    outside the text or be empty; the caller refuses that."""
+
+    def blank(index: int) -> bool:
+        if not 0 <= index < len(tokens):
+            return False
+        return text[tokens.starts[index] : tokens.ends[index]].isspace()
+
+    def step(index: int, delta: int) -> int:
+        direction = 1 if delta > 0 else -1
+        for _ in range(abs(delta)):
+            index += direction
+            while blank(index):
+                index += direction
+        return index
+
+    return step(span.token_start, start_delta), step(span.token_end, end_delta)
+
+
 def overlapping(spans: Iterable[Span], candidate: Span) -> list[Span]:
     """The spans that share at least one character with ``candidate`` (itself excluded)."""
     return [s for s in spans if s.overlaps(candidate) and (s.id is None or s.id != candidate.id)]

@@ -11,6 +11,7 @@ from annotator.model import (
     Tokens,
     check_span,
     make_span,
+    moved_boundaries,
     overlapping,
     resize_span,
     span_from_chars,
@@ -105,3 +106,17 @@ def test_check_span_names_the_problem():
     with pytest.raises(SpanError, match=r"covers tokens 3\.\.4, not 3\.\.3"):
         check_span(len(TEXT), tokens, Span(19, 33, 3, 3, "X"))
     check_span(len(TEXT), tokens, Span(19, 33, 3, 4, "X"))
+
+
+def test_moved_boundaries_step_over_line_breaks():
+    """A boundary never lands on a whitespace-only token (a paragraph break)."""
+    text = "Armenia\n\nThe United States said"
+    tokens = Tokens((0, 7, 9, 13, 20, 27), (7, 9, 12, 19, 26, 31))
+    armenia = make_span(tokens, 0, 0, "GPE")
+    assert moved_boundaries(text, tokens, armenia, 0, 1) == (0, 2)  # to "The", not "\n\n"
+    the_us = make_span(tokens, 2, 4, "GPE")
+    assert moved_boundaries(text, tokens, the_us, -1, 0) == (0, 4)  # back to "Armenia"
+    both = make_span(tokens, 0, 2, "GPE")
+    assert moved_boundaries(text, tokens, both, 0, -1) == (0, 0)  # shrinks past "\n\n"
+    assert moved_boundaries(text, tokens, both, 1, 0) == (2, 2)
+    assert moved_boundaries(text, tokens, the_us, 0, 2) == (2, 6)  # past the end: refused

@@ -128,3 +128,23 @@ def test_find_next_and_previous_walk_through_the_matches(qtbot, window):
     qtbot.keyClicks(window.find_box, "zzz")
     qtbot.keyClick(window.find_box, Qt.Key.Key_Return)
     assert "Not found: armeniazzz" in window.statusBar().currentMessage()
+
+
+def test_a_boundary_moved_by_a_key_steps_over_a_paragraph_break(qtbot, store):
+    """Alt+Shift+Right at the end of a paragraph takes the next word, never the
+    invisible line break alone (a span ending in "\\n\\n" looks unchanged)."""
+    from helpers import open_window
+
+    from annotator.model import NewDocument, Span, Tokens
+
+    text = "Armenia\n\nThe United States said"
+    tokens = Tokens((0, 7, 9, 13, 20, 27), (7, 9, 12, 19, 26, 31))
+    [doc_id] = store.add_documents(
+        [NewDocument(text, "Armenia", tokens, (0, 2), spans=(Span(0, 7, 0, 0, "GPE"),))]
+    )
+    window = open_window(qtbot, store)
+    press(qtbot, window, Qt.Key.Key_Tab)
+    press(qtbot, window, Qt.Key.Key_Right, ALT | SHIFT)
+    assert gold(store, doc_id) == [("Armenia\n\nThe", "GPE")]
+    press(qtbot, window, Qt.Key.Key_Left, ALT | SHIFT)
+    assert gold(store, doc_id) == [("Armenia", "GPE")]

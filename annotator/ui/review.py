@@ -31,6 +31,7 @@ from annotator.model import (
     Status,
     diff_layers,
     make_span,
+    moved_boundaries,
     refresh_diff,
 )
 from annotator.store import Change, ConflictError, Store, StoreError
@@ -150,7 +151,7 @@ class ReviewSession(QObject):
         before = self.span(span_id)
         if before is None:
             return
-        ts, te = before.token_start + start_delta, before.token_end + end_delta
+        ts, te = moved_boundaries(doc.text, doc.tokens, before, start_delta, end_delta)
         if ts > te or ts < 0 or te >= len(doc.tokens):
             self.failed.emit("A span keeps at least one token and stays inside the text.")
             return
