@@ -53,10 +53,13 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
         help="import articles and pre-annotate them with spaCy",
         description=(
-            "Import plain-text files (one article each), folders of them, and JSONL files "
-            'with {"text": ..., "meta": {...}} per line. A file with any problem is skipped '
-            "as a whole and reported (use --strict to abort instead); a text that is already "
-            "in the database is skipped as a duplicate."
+            "Import plain-text files (one article each), folders of them, JSONL files "
+            'with {"text": ..., "meta": {...}} per line, and pre-annotated data in the '
+            "formats `annotator formats` marks as imported (JSONL gold, doccano, brat "
+            "folders, CoNLL, Label Studio JSON). A file without the usual suffix is "
+            "recognised by its content. A file with any problem is skipped as a whole "
+            "and reported (use --strict to abort instead); a text that is already in the "
+            "database is skipped as a duplicate."
         ),
     )
     imp.add_argument("paths", nargs="+", type=Path, metavar="PATH")
@@ -78,7 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument(
         "--to-gold",
         action="store_true",
-        help="pre-annotated input (JSONL gold, doccano, brat) goes to the gold layer, to go on "
+        help="pre-annotated input (JSONL gold, doccano, brat, CoNLL, Label Studio) goes to "
+        "the gold layer, to go on "
         "with someone else's review; the pipeline's predictions become the model layer",
     )
     imp.add_argument(
@@ -114,7 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=None,
         help="formats that split (see `annotator formats`): share of documents in the "
-        "training set, the rest in the dev set",
+        "training part, the rest in the dev (validation) part",
     )
     exp.add_argument("--seed", type=int, default=0, help="seed of the train/dev split (0)")
     for option in FORMAT_OPTIONS:
@@ -183,7 +187,7 @@ def main(argv: Sequence[str] | None = None, gc_paused: bool = False) -> int:
         setup_logging()
     # SIGTERM (kill, a closing terminal, a scheduler) is handled like Ctrl+C: the
     # running step cleans up (no partial export) and the command exits with 130
-    if args.command in ("import", "export", "stats", "eval", "keys") and (
+    if args.command in ("import", "export", "stats", "eval", "keys", "formats") and (
         threading.current_thread() is threading.main_thread()
     ):
         signal.signal(signal.SIGTERM, _interrupt)
@@ -431,12 +435,13 @@ def _formats(as_json: bool) -> int:
     if as_json:
         print(json.dumps(rows, indent=2))
         return EXIT_OK
+    width = max(len(f.title) for f in TABLE)
     for f, row in zip(TABLE, rows, strict=True):
         extras = ["import" if f.imports else "export only"]
         if f.splits:
             extras.append("--split")
         extras.extend(get_option(o).flag for o in f.options)
-        print(f"{f.name:<12} {f.title:<44} {row['writes']:<14} {', '.join(extras)}")
+        print(f"{f.name:<12} {f.title:<{width}} {row['writes']:<14} {', '.join(extras)}")
     return EXIT_OK
 
 

@@ -11,29 +11,48 @@ aborts the import before anything is written. Either way a file is imported
 whole or not at all, and a document is stored with its tokens and both layers
 or not at all. An interrupted import (Ctrl+C, a killed process) keeps the
 batches committed so far; running the same import again adds only the rest.
+
+Duplicates: a text already stored, or given again in the same import, is
+skipped (a document is its text). One exception, binary answers (Prodigy's
+``ner.teach`` and the like): when two or more inputs of one import give the
+same text with an answer (records.Review), those inputs are merged into one
+document by records.merge_answers (accepted spans in, rejected spans out, a
+span both accepted and rejected refuses the files involved). Inputs of that
+text without an answer are duplicates, as before; so are all of them when the
+text is already stored.
+
+Review state: a document whose input gives one (``answer``, ``meta.status``,
+the reviewer; see formats/records.py) is stored with that status and an
+``import`` audit row naming the reviewer and the original time, with or
+without ``to_gold`` (either way the file's spans are the gold layer).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, TypeVar
 
 from annotator.errors import AnnotatorError
-from annotator.formats.records import FormatError, Record
+from annotator.formats.records import REVIEW_META_KEYS, FormatError
+from annotator.import_inputs import (
+    aligned,
+    broken_relations,
+    has_review,
+    misaligned,
+    plan_merges,
+)
 from annotator.model import (
     Analysis,
-    Label,
     LabelKind,
     NewDocument,
-    Relation,
-    Span,
     Tokens,
     content_hash,
 )
 from annotator.sources import SourceDocument, SourceProblem, expand_paths, read_source
 from annotator.store import Store
+from annotator.store.ingest import ImportedReview
 
 DEFAULT_BATCH_SIZE = 64
 K = TypeVar("K")
@@ -69,6 +88,9 @@ class ImportPlan:
     new_documents: int = 0
     duplicates: int = 0
     failed_files: set[Path] = field(default_factory=set)
+    merged: int = 0  # inputs folded into another input's document (binary answers)
+    # content hash -> the merged document and the inputs it was merged from
+    merges: dict[str, tuple[SourceDocument, tuple[str, ...]]] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -78,10 +100,12 @@ class ImportReport:
     failed_files: int = 0
     problems: list[SourceProblem] = field(default_factory=list)
     doc_ids: list[int] = field(default_factory=list)
+    merged: int = 0
 
     def summary(self) -> str:
+        merged = f" (merging {self.merged} more lines of answers)" if self.merged else ""
         return (
-            f"imported {self.imported}, skipped as duplicate {self.duplicates}, "
+            f"imported {self.imported}{merged}, skipped as duplicate {self.duplicates}, "
             f"failed {self.failed_files} file{'s' if self.failed_files != 1 else ''}"
         )
 
@@ -97,28 +121,40 @@ def plan_import(
     files, problems = expand_paths(paths)
     plan = ImportPlan(files=files, problems=problems)
     plan.failed_files.update(p.path for p in problems)
-    hashes: list[str] = []
+    # each readable file's documents: (content hash, has an answer)
+    contents: dict[Path, list[tuple[str, bool]]] = {}
     relation_labels = {label.name: label for label in store.labels(LabelKind.RELATION)}
     for path in files:
         source = read_source(path)
         # the store's rule for relations (argument types) holds for imports too
-        source.problems.extend(_broken_relations(source.documents, relation_labels, path))
+        source.problems.extend(broken_relations(source.documents, relation_labels, path))
         if analyser is not None:  # every problem of the file is reported at once
-            source.problems.extend(_misaligned(source.documents, analyser, path))
+            source.problems.extend(misaligned(source.documents, analyser, path))
         source.problems.sort(key=lambda p: p.line or 0)
         if not source.ok:
             plan.problems.extend(source.problems)
             plan.failed_files.add(path)
             continue
-        hashes.extend(content_hash(doc.text) for doc in source.documents)
-    known = store.known_hashes(hashes)
-    seen: set[str] = set()
-    for h in hashes:
-        if h in known or h in seen:
-            plan.duplicates += 1
+        contents[path] = [(content_hash(d.text), has_review(d)) for d in source.documents]
+    known = store.known_hashes(h for entries in contents.values() for h, _ in entries)
+    plan_merges(plan, contents, known, analyser)
+    counts: dict[str, list[int]] = {}  # content hash -> [inputs, inputs with an answer]
+    for path, entries in contents.items():
+        if path not in plan.failed_files:
+            for h, has_answer in entries:
+                count = counts.setdefault(h, [0, 0])
+                count[0] += 1
+                count[1] += has_answer
+    for h, (inputs, answered) in counts.items():
+        if h in known:
+            plan.duplicates += inputs
+        elif h in plan.merges:  # one document of the answered inputs
+            plan.new_documents += 1
+            plan.merged += answered - 1
+            plan.duplicates += inputs - answered
         else:
             plan.new_documents += 1
-        seen.add(h)
+            plan.duplicates += inputs - 1
     return plan
 
 
@@ -145,16 +181,18 @@ def run_import(
         duplicates=plan.duplicates,
         failed_files=len(plan.failed_files),
         problems=list(plan.problems),
+        merged=plan.merged,
     )
-    items = ((doc, doc.text) for doc in _new_documents(store, plan))
-    batch: list[NewDocument] = []
-    for source, analysis in analyser.analyse(items, batch_size):
+    items = ((item, item[0].text) for item in _new_documents(store, plan))
+    batch: list[tuple[NewDocument, ImportedReview | None]] = []
+    for (source, merged_from), analysis in analyser.analyse(items, batch_size):
         try:
-            batch.append(_new_document(source, analysis, analyser.name, to_gold))
+            new = _new_document(source, analysis, analyser.name, to_gold)
         except FormatError as exc:  # only for texts cut into pieces for the pipeline
             report.problems.append(SourceProblem(Path(source.origin), exc.message))
             report.failed_files += 1
             continue
+        batch.append((new, _review(source, merged_from)))
         if len(batch) >= batch_size:
             _store_batch(store, batch, report, progress)
             batch = []
@@ -163,8 +201,12 @@ def run_import(
     return report
 
 
-def _new_documents(store: Store, plan: ImportPlan) -> Iterator[SourceDocument]:
-    """Second pass: the new documents, read file by file as the pipeline asks for them."""
+def _new_documents(
+    store: Store, plan: ImportPlan
+) -> Iterator[tuple[SourceDocument, tuple[str, ...]]]:
+    """Second pass: the new documents (a merged one in place of the first input of
+    its text), with the inputs each was merged from, read file by file as the
+    pipeline asks for them."""
     seen: set[str] = set()
     for path in plan.files:
         if path in plan.failed_files:
@@ -177,14 +219,22 @@ def _new_documents(store: Store, plan: ImportPlan) -> Iterator[SourceDocument]:
             h = content_hash(doc.text)
             if h not in known and h not in seen:
                 seen.add(h)
-                yield doc
+                yield plan.merges.get(h, (doc, ()))
+
+
+def _review(source: SourceDocument, merged_from: tuple[str, ...]) -> ImportedReview | None:
+    record = source.annotations
+    if record is None or record.review is None:
+        return None
+    review = record.review
+    return ImportedReview(review.status, review.reviewer, review.at, source.origin, merged_from)
 
 
 def _new_document(
     source: SourceDocument, analysis: Analysis, pipeline: str, to_gold: bool
 ) -> NewDocument:
-    meta = {**source.meta, "pipeline": pipeline}
     record = source.annotations
+    meta = _stored_meta(source, pipeline)
     if record is None:
         return NewDocument(
             source.text,
@@ -197,8 +247,13 @@ def _new_document(
             pos=analysis.pos,
         )
     tokens = record.tokens or analysis.tokens
-    sentences = analysis.sentence_starts if tokens == analysis.tokens else (0,)
-    spans, relations = _aligned(record, tokens, source.origin)
+    if tokens == analysis.tokens:
+        sentences = analysis.sentence_starts
+    elif record.tokens is not None and record.sentence_starts:  # e.g. CoNLL's sentences
+        sentences = record.sentence_starts
+    else:
+        sentences = (0,)
+    spans, relations = aligned(record, tokens, source.origin)
     if to_gold:
         return NewDocument(
             source.text,
@@ -218,67 +273,25 @@ def _new_document(
     )
 
 
-def _aligned(
-    record: Record, tokens: Tokens, where: str
-) -> tuple[tuple[Span, ...], tuple[Relation, ...]]:
-    spans = []
-    for span in record.spans:
-        found = tokens.token_span(span.start, span.end)
-        if found is None:
-            raise FormatError(
-                where,
-                f"span {span.start}..{span.end} ({span.label}) does not align to token boundaries",
-            )
-        spans.append(Span(span.start, span.end, found[0], found[1], span.label))
-    return tuple(spans), record.relations
-
-
-def _broken_relations(
-    documents: Sequence[SourceDocument], labels: Mapping[str, Label], path: Path
-) -> list[SourceProblem]:
-    """Relations whose label does not allow the entity labels they link."""
-    problems = []
-    for doc in documents:
-        record = doc.annotations
-        if record is None:
-            continue
-        for relation in record.relations:
-            rule = labels.get(relation.label)
-            head, child = record.spans[relation.head], record.spans[relation.child]
-            why = rule.refuses(head.label, child.label) if rule is not None else None
-            if why is not None:
-                line = doc.origin.rsplit(":", 1)[-1]
-                problems.append(
-                    SourceProblem(
-                        path, f"relation not allowed: {why}", int(line) if line.isdigit() else None
-                    )
-                )
-    return problems
-
-
-def _misaligned(
-    documents: Sequence[SourceDocument], analyser: Analyser, path: Path
-) -> list[SourceProblem]:
-    problems = []
-    for doc in documents:
-        if doc.annotations is None:
-            continue
-        tokens = doc.annotations.tokens or analyser.tokenize(doc.text)
-        try:
-            _aligned(doc.annotations, tokens, doc.origin)
-        except FormatError as exc:
-            line = doc.origin.rsplit(":", 1)[-1]
-            problems.append(SourceProblem(path, exc.message, int(line) if line.isdigit() else None))
-    return problems
+def _stored_meta(source: SourceDocument, pipeline: str) -> dict[str, object]:
+    """The document's meta: the input's, plus what its format's reader found that
+    sources.py did not (doccano's metadata is flat, beside ``text``), without the
+    review keys that become its status and audit row."""
+    record = source.annotations
+    meta = {**(record.meta if record is not None else {}), **source.meta, "pipeline": pipeline}
+    if record is not None and record.review is not None:
+        for key in REVIEW_META_KEYS:
+            meta.pop(key, None)
+    return meta
 
 
 def _store_batch(
     store: Store,
-    batch: list[NewDocument],
+    batch: list[tuple[NewDocument, ImportedReview | None]],
     report: ImportReport,
     progress: Callable[[int], None] | None,
 ) -> None:
-    ids = store.add_documents(batch)
+    ids = store.add_documents([doc for doc, _ in batch], [review for _, review in batch])
     for doc_id in ids:
         if doc_id is None:  # stored by another process meanwhile
             report.duplicates += 1

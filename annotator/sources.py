@@ -1,8 +1,15 @@
-"""Read articles to import: plain-text files, folders of them, and JSONL.
+"""Read articles to import: plain-text files, folders of them, JSONL, and the
+formats the registry reads from a file (CoNLL, ...) or a folder (brat).
 
 A file is read whole and checked before anything of it is used: one problem in
 a file (binary content, bad UTF-8, a malformed JSON line, a line without
 ``text``) rejects the whole file, with every problem found named by file and line.
+
+What a file holds is told by its suffix (.jsonl / .ndjson, a registry format's
+suffix such as .conll), else by its content (``sniff``): a .txt / .text file is
+an article unless its content is plainly JSON Lines or a registry format (a CoNLL
+file named train.txt); a file with any other suffix, or none, must be plainly one
+of JSONL, a registry format or prose, and is refused, named, when that is unclear.
 """
 
 from __future__ import annotations
@@ -11,7 +18,9 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
+from annotator.formats.conll import is_token_line
 from annotator.formats.records import FormatError, Record
 from annotator.formats.registry import Format, file_formats, folder_format, line_format
 from annotator.model import first_line_title
@@ -109,17 +118,97 @@ def read_source(path: Path) -> SourceFile:
     if text is None:
         return source
     in_format = file_format_of(path)
+    suffix = path.suffix.lower()
     if in_format is not None:
         _read_file(source, in_format, text)
-    elif path.suffix.lower() in JSONL_SUFFIXES:
+    elif suffix in JSONL_SUFFIXES:
         _read_jsonl(source, text)
     elif not text.strip():
         source.problems.append(SourceProblem(path, "file is empty"))
     else:
-        source.documents.append(
-            SourceDocument(text, first_line_title(text), {"source": path.name}, str(path))
-        )
+        sniffed = sniff(text)
+        if sniffed.kind == "jsonl":
+            _read_jsonl(source, text)
+        elif sniffed.format is not None:
+            _read_file(source, sniffed.format, text)
+        elif sniffed.kind == "unsure" and suffix not in TEXT_SUFFIXES:
+            source.problems.append(SourceProblem(path, _unsure(sniffed.why)))
+        else:  # prose, or a .txt / .text file that is not plainly anything else
+            source.documents.append(
+                SourceDocument(text, first_line_title(text), {"source": path.name}, str(path))
+            )
     return source
+
+
+@dataclass(frozen=True, slots=True)
+class Sniffed:
+    """What a file's content says it is."""
+
+    kind: Literal["article", "jsonl", "format", "unsure"]
+    format: Format | None = None  # for "format"
+    why: str = ""  # for "unsure"
+
+
+TABULAR_SHARE = 0.2  # of the lines: more look like columns than prose has
+
+
+def sniff(text: str) -> Sniffed:
+    """JSON Lines if the first line is a JSON object; a registry format if exactly
+    one format's ``file_looks_like`` claims the first few KB; unsure if several do,
+    if it starts like JSON, or if two lines or more, and one in five or more, look
+    like columns (a tab between words, or ``word ... TAG`` as in CoNLL); else prose
+    (an article)."""
+    body = text.lstrip()
+    first_line = body.split("\n", 1)[0]
+    if first_line.startswith("{") and _is_json_object(first_line):
+        return Sniffed("jsonl")
+    head = _head(text)
+    claims = [f for f in file_formats() if f.file_looks_like and f.file_looks_like(head)]
+    if len(claims) == 1:
+        return Sniffed("format", claims[0])
+    if claims:
+        return Sniffed("unsure", why=f"it could be {' or '.join(f.title for f in claims)}")
+    if body.startswith(("{", "[")):
+        return Sniffed(
+            "unsure",
+            why="it starts like JSON but is neither JSON Lines (one object per line) nor "
+            "a JSON format annotator reads",
+        )
+    lines = [line for line in head.split("\n") if line.strip()]
+    columnar = sum(1 for line in lines if "\t" in line.strip() or is_token_line(line))
+    if columnar >= 2 and columnar >= TABULAR_SHARE * len(lines):
+        return Sniffed(
+            "unsure",
+            why=f"{columnar} of its first {len(lines)} non-blank lines look like columns (a "
+            "tab, or 'word ... TAG' as in CoNLL) and the others do not",
+        )
+    return Sniffed("article")
+
+
+def _unsure(why: str) -> str:
+    choices = [".txt imports it as one article", ".jsonl as JSON Lines"] + [
+        f"{f.file_suffixes[0]} as {f.title}" for f in file_formats() if f.file_suffixes
+    ]
+    return (
+        f"cannot tell what this file holds: {why}. Rename it to say what it is: "
+        f"{', '.join(choices[:-1])} or {choices[-1]}."
+    )
+
+
+def _head(text: str) -> str:
+    """The first few KB of ``text``, cut at a line end, for the sniffers."""
+    if len(text) <= PREFIX_BYTES:
+        return text
+    head = text[:PREFIX_BYTES]
+    cut = head.rfind("\n")
+    return head[:cut] if cut > 0 else head
+
+
+def _is_json_object(line: str) -> bool:
+    try:
+        return isinstance(json.loads(line), dict)
+    except (ValueError, RecursionError):  # JSONDecodeError is a ValueError
+        return False
 
 
 def file_format_of(path: Path) -> Format | None:
@@ -140,7 +229,7 @@ def _read_file(source: SourceFile, fmt: Format, text: str) -> None:
                     title
                     if isinstance(title, str) and title.strip()
                     else first_line_title(record.text),
-                    {**record.meta, "source": where.rpartition("/")[2]},
+                    {"source": where.rpartition("/")[2], **record.meta},
                     where,
                     record,
                 )
@@ -283,7 +372,8 @@ def _parse_line(source: SourceFile, number: int, line: str) -> str | None:
             annotations = fmt.read_line(record, f"{source.path}:{number}")
     except FormatError as exc:
         return exc.message
-    meta = {**meta}
+    # what the format's reader found (doccano's metadata is flat, beside "text")
+    meta = {**(annotations.meta if annotations is not None else {}), **meta}
     meta.setdefault("source", f"{source.path.name}:{number}")
     title = meta.get("title")
     source.documents.append(

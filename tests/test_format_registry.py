@@ -44,10 +44,8 @@ def test_every_registered_format_exports_with_its_own_writer(tmp_path, store, fm
     target = tmp_path / f"out{fmt.suffix}"
     report = export(store, target, ExportOptions(format=fmt.name))
     assert report.documents == 1
-    assert report.files == [target]
+    assert report.files[0] == target  # (Label Studio adds its labeling config)
     assert target.is_dir() == fmt.folder
-    module = fmt.writer.partition(":")[0]
-    assert module.rsplit(".", 1)[-1] in ("jsonl", "doccano", "brat", "conll", "docbin")
     written = (
         "\n".join(p.read_text(encoding="utf-8") for p in sorted(target.glob("*.ann")))
         if fmt.folder
@@ -61,6 +59,12 @@ def test_every_registered_format_exports_with_its_own_writer(tmp_path, store, fm
         assert "London B-GPE" in written
     elif fmt.name == "brat":
         assert "\tGPE 28 34\tLondon" in written
+    elif fmt.name == "labelstudio":
+        assert '"annotations"' in written and '"from_name":"label"' in written
+
+
+def test_every_format_has_a_writer_of_its_own():
+    assert len({f.writer for f in FORMATS}) == len(FORMATS)
 
 
 def test_an_unknown_format_is_refused_and_nothing_is_written(tmp_path, store):
@@ -103,6 +107,8 @@ def test_every_importable_format_is_recognised_by_the_importer():
             assert fmt.line_looks_like is not None
         if fmt.read_folder is not None:
             assert fmt.folder_looks_like is not None
+        if fmt.read_file is not None:
+            assert fmt.file_looks_like is not None and fmt.file_suffixes
     assert line_format({"text": "x"}) is None  # a plain article
     assert line_format({"text": "x", "spans": []}) is get_format("jsonl")
     assert line_format({"text": "x", "entities": []}) is get_format("doccano")
@@ -153,3 +159,12 @@ def test_the_export_dialog_offers_each_format_its_options(qtbot, tmp_path):
         assert live == set(fmt.options)
         _, options = dialog.choice()
         assert [name for name, _ in options.format_options] == list(fmt.options)
+
+
+def test_the_readme_format_table_lists_every_format():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("| format | what is written |") :].split("\n\n", 1)[0]
+    listed = [row.split("|")[1].strip().split()[0].strip("`") for row in table.splitlines()[2:]]
+    assert listed == list(NAMES)

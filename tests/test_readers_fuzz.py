@@ -11,7 +11,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from annotator.formats import brat
+from annotator.formats import brat, conll
 from annotator.formats.records import FormatError
 from annotator.sources import read_source
 
@@ -42,7 +42,7 @@ def check(path: Path) -> None:
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.binary(max_size=300), st.sampled_from([".txt", ".jsonl"]))
+@given(st.binary(max_size=300), st.sampled_from([".txt", ".jsonl", ".conll", ""]))
 def test_arbitrary_bytes(data: bytes, suffix: str) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"input{suffix}"
@@ -64,6 +64,42 @@ def test_arbitrary_json_lines(lines: list[object]) -> None:
 def test_arbitrary_brat(text: str, ann: str) -> None:
     with contextlib.suppress(FormatError):  # a named problem is fine; nothing else is
         brat.from_ann(text, ann, "a.ann")
+
+
+conll_lines = st.one_of(
+    st.just(""),
+    st.just("-DOCSTART- -X- O O"),
+    st.builds(
+        "{}{}{}".format,
+        st.sampled_from(["EU", "New York", "#", "-DOCSTART-", "_", "", " ", "\u2028"]),
+        st.sampled_from([" ", "\t", "  ", " NNP ", "\t\t", "\r", ""]),
+        st.sampled_from(
+            ["O", "B-ORG", "I-ORG", "E-ORG", "S-ORG", "L-PER", "U-PER", "B-", "X", "b-x", ""]
+        )
+        | st.text(max_size=6),
+    ),
+    st.text(max_size=20),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(conll_lines, max_size=12))
+def test_arbitrary_conll(lines: list[str]) -> None:
+    text = "\n".join(lines)
+    with contextlib.suppress(FormatError):  # a named problem is fine; nothing else is
+        for where, record in conll.read_file(Path("in.conll"), text):
+            assert where.startswith("in.conll:")
+            record.check(where)
+    conll.looks_like(text)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(conll_lines, min_size=1, max_size=12), st.sampled_from(["", ".conll", ".txt"]))
+def test_arbitrary_conll_files_sniffed_or_named(lines: list[str], suffix: str) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"input{suffix}"
+        path.write_text("\n".join(lines), encoding="utf-8")
+        check(path)
 
 
 def test_the_cases_of_the_hostile_review(tmp_path: Path) -> None:

@@ -93,3 +93,24 @@ def test_folders_are_searched_recursively_and_missing_paths_reported(tmp_path):
         "folder holds no .txt, .text, .jsonl or .ndjson files",
         "no such file or folder",
     ]
+
+
+def test_folders_yield_conll_files_and_a_conll_txt_is_read_as_conll(tmp_path):
+    (tmp_path / "gold.conll").write_text("-DOCSTART- O\n\nEU B-ORG\nrejects O\n", "utf-8")
+    (tmp_path / "train.txt").write_text("Peter B-PER\nBlackburn I-PER\n\nsaid O\n", "utf-8")
+    (tmp_path / "article.txt").write_text("EU rejects German call.\nMore text.\n", "utf-8")
+    files, problems = expand_paths([tmp_path])
+    assert [f.name for f in files] == ["article.txt", "gold.conll", "train.txt"] and not problems
+    article, gold, train = (read_source(f) for f in files)
+    assert [d.annotations for d in article.documents] == [None]
+    assert [d.text for d in gold.documents] == ["EU rejects"]
+    [doc] = train.documents
+    assert doc.text == "Peter Blackburn\nsaid" and doc.annotations is not None
+    assert [(s.start, s.end, s.label) for s in doc.annotations.spans] == [(0, 15, "PER")]
+
+
+def test_tab_indented_prose_without_suffix_is_still_an_article(tmp_path):
+    path = tmp_path / "notes.md"
+    text = "# Notes\n\tindented line one.\n\tindented line two.\nEnd.\n"
+    path.write_text(text, encoding="utf-8")
+    assert [d.text for d in read_source(path).documents] == [text]

@@ -4,7 +4,14 @@ One task per line: ``text``; ``tokens`` (``text, start, end, id, ws``); ``spans`
 (``start, end, token_start, token_end, label``; ``end`` exclusive, ``token_end``
 inclusive); ``relations`` (``head`` / ``child`` = index of the span's last token,
 ``head_span`` / ``child_span``, ``label``); ``answer``; ``meta``; ``_input_hash``;
-``_task_hash``.
+``_task_hash`` (how the hashes are made: records.input_hash and task_hash).
+
+Reading: a relation is matched to its spans by ``head_span`` / ``child_span``
+(their ``start`` and ``end``) when it has them; Prodigy's minimal relations
+(``head``, ``child``, ``label`` only) are matched by token index, to the span
+whose last token (its ``token_end``, or the last of the line's ``tokens`` it
+covers) is that index. The review state (``answer``, ``meta.status``, the
+reviewer and time) is read as records.review_of says.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from annotator.formats.records import (
     RecordSpan,
     input_hash,
     objects,
+    review_of,
     task_hash,
 )
 from annotator.formats.writing import lines_writer
@@ -107,17 +115,6 @@ def from_task(task: dict[str, Any], where: str) -> Record:
             spans.append(RecordSpan(int(entry["start"]), int(entry["end"]), str(entry["label"])))
         except (KeyError, TypeError, ValueError) as exc:
             raise FormatError(where, f"a span lacks start, end or label: {entry!r}") from exc
-    by_offsets = {(s.start, s.end): i for i, s in enumerate(spans)}
-    relations = []
-    for entry in objects(task.get("relations"), "relations", where):
-        try:
-            head = by_offsets[(entry["head_span"]["start"], entry["head_span"]["end"])]
-            child = by_offsets[(entry["child_span"]["start"], entry["child_span"]["end"])]
-        except (KeyError, TypeError, IndexError) as exc:
-            raise FormatError(
-                where, f"relation {entry.get('label')!r} does not point at one of the spans"
-            ) from exc
-        relations.append(Relation(head, child, str(entry.get("label", ""))))
     tokens = None
     if task.get("tokens"):
         objects(task.get("tokens"), "tokens", where)
@@ -128,17 +125,97 @@ def from_task(task: dict[str, Any], where: str) -> Record:
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise FormatError(where, "a token lacks start or end") from exc
+    span_entries = objects(task.get("spans"), "spans", where)
+    relations = _relations(task, spans, span_entries, tokens, where)
     meta = task.get("meta") if isinstance(task.get("meta"), dict) else {}
+    answer = task.get("answer")
     record = Record(
         text,
         tuple(spans),
         tuple(relations),
         tokens,
         dict(meta or {}),
-        str(task.get("answer", "accept")),
+        answer if isinstance(answer, str) else "accept",
+        review=review_of(answer, meta or {}, task, where),
     )
     record.check(where)
     return record
+
+
+def _relations(
+    task: dict[str, Any],
+    spans: list[RecordSpan],
+    span_entries: list[dict[str, Any]],
+    tokens: Tokens | None,
+    where: str,
+) -> list[Relation]:
+    by_offsets = {(s.start, s.end): i for i, s in enumerate(spans)}
+    by_last_token: dict[int, list[int]] | None = None  # made when a relation needs it
+    relations = []
+    for entry in objects(task.get("relations"), "relations", where):
+        label = entry.get("label")
+        ends: list[int] = []
+        for role in ("head", "child"):
+            span = entry.get(f"{role}_span")
+            if span is not None:
+                try:
+                    ends.append(by_offsets[(span["start"], span["end"])])
+                except (KeyError, TypeError) as exc:
+                    raise FormatError(
+                        where, f"relation {label!r} does not point at one of the spans"
+                    ) from exc
+                continue
+            if by_last_token is None:
+                by_last_token = _spans_by_last_token(spans, span_entries, tokens)
+            ends.append(_span_ending_at(entry.get(role), role, label, by_last_token, where))
+        relations.append(Relation(ends[0], ends[1], str(label if label is not None else "")))
+    return relations
+
+
+def _spans_by_last_token(
+    spans: list[RecordSpan], span_entries: list[dict[str, Any]], tokens: Tokens | None
+) -> dict[int, list[int]]:
+    """Span indexes by the index of their last token: the span's ``token_end``,
+    else the last token of ``tokens`` it covers exactly (spans with neither are left out)."""
+    found: dict[int, list[int]] = {}
+    for i, (span, entry) in enumerate(zip(spans, span_entries, strict=True)):
+        last = entry.get("token_end")
+        if not isinstance(last, int) or isinstance(last, bool):
+            aligned = tokens.token_span(span.start, span.end) if tokens is not None else None
+            if aligned is None:
+                continue
+            last = aligned[1]
+        found.setdefault(last, []).append(i)
+    return found
+
+
+def _span_ending_at(
+    value: object, role: str, label: object, by_last_token: dict[int, list[int]], where: str
+) -> int:
+    """The span whose last token is ``value`` (Prodigy's ``head`` / ``child``)."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise FormatError(
+            where,
+            f"relation {label!r} has neither a {role}_span nor a {role} token index "
+            f"({role}: {value!r})",
+        )
+    matches = by_last_token.get(value, [])
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        known = (
+            ""
+            if by_last_token
+            else (" (its spans have no token_end and the line has no tokens to find it)")
+        )
+        raise FormatError(
+            where, f"relation {label!r}: no span ends at token {value} (its {role}){known}"
+        )
+    raise FormatError(
+        where,
+        f"relation {label!r}: {len(matches)} spans end at token {value} (its {role}); "
+        f"give {role}_span to say which",
+    )
 
 
 JsonlWriter = lines_writer(write_record)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from annotator.errors import AnnotatorError
-from annotator.formats import brat, doccano, jsonl
+from annotator.formats import brat, conll, doccano, jsonl, labelstudio
 from annotator.formats.records import Record
 from annotator.formats.writing import RecordWriter, WriteSettings
 
@@ -79,6 +79,7 @@ FORMATS: tuple[Format, ...] = (
         "doccano JSONL",
         ".jsonl",
         "annotator.formats.doccano:DoccanoWriter",
+        options=("doccano_shape",),
         line_looks_like=doccano.looks_like,
         read_line=doccano.from_line,
     ),
@@ -91,13 +92,40 @@ FORMATS: tuple[Format, ...] = (
         folder_looks_like=brat.is_brat_folder,
         read_folder=brat.read,
     ),
-    Format("conll", "CoNLL-2003 IOB2", ".conll", "annotator.formats.conll:ConllWriter"),
+    Format(
+        "conll",
+        "CoNLL-2003 IOB2",
+        ".conll",
+        "annotator.formats.conll:ConllWriter",
+        options=("conll_sep",),
+        file_suffixes=(".conll", ".iob", ".bio"),
+        file_looks_like=conll.looks_like,
+        read_file=conll.read_file,
+    ),
     Format(
         "spacy",
         "spaCy DocBin (.spacy)",
         ".spacy",
         "annotator.nlp.docbin:DocBinExport",
         splits=True,
+    ),
+    Format(
+        "hf",
+        "Hugging Face datasets (a save_to_disk folder)",
+        "",
+        "annotator.formats.hf:HfWriter",
+        folder=True,
+        splits=True,
+        options=("by_sentence",),
+    ),
+    Format(
+        "labelstudio",
+        "Label Studio JSON (tasks)",
+        ".json",
+        "annotator.formats.labelstudio:LabelStudioWriter",
+        file_suffixes=(".json",),
+        file_looks_like=labelstudio.looks_like,
+        read_file=labelstudio.read_file,
     ),
 )
 NAMES: tuple[str, ...] = tuple(f.name for f in FORMATS)

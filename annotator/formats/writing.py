@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import glob
 import os
+import random
 import shutil
 import stat
 import tempfile
@@ -216,6 +217,23 @@ def replace_all(moves: Sequence[tuple[Path, Path]]) -> None:
     for _, old in done:
         if old is not None:
             old.unlink(missing_ok=True)
+
+
+def train_ids(settings: WriteSettings, held_out: str = "dev") -> set[int] | None:
+    """The documents of the training part of a split (None: no split): shuffled
+    with the seed, the same for every format, so that one seed puts the same
+    documents in training whatever the format. ``held_out`` names the other part."""
+    if settings.split is None:
+        return None
+    ids = list(settings.document_ids)
+    random.Random(settings.seed).shuffle(ids)
+    cut = max(1, round(len(ids) * settings.split)) if len(ids) > 1 else 1
+    if cut >= len(ids):
+        raise TargetError(
+            f"--split {settings.split} of {len(ids)} document(s) leaves the {held_out} set "
+            "empty; export more documents or give a smaller --split."
+        )
+    return set(ids[:cut])
 
 
 def split_targets(target: Path, suffix: str) -> tuple[Path, Path]:

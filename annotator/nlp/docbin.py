@@ -1,9 +1,13 @@
-"""spaCy ``DocBin`` (``.spacy``) output with ``doc.ents`` set, ready for ``spacy train``."""
+"""spaCy ``DocBin`` (``.spacy``) output with ``doc.ents`` set, ready for ``spacy train``.
+
+Each document also carries its stored sentence starts (``SENT_START``), so that
+``doc.sents`` works on the docs read back and ``spacy debug data`` checks the
+sentence boundaries: every token is marked as starting a sentence or not.
+"""
 
 from __future__ import annotations
 
 import os
-import random
 import struct
 import tempfile
 import zlib
@@ -17,11 +21,11 @@ from spacy.tokens import Doc, DocBin
 
 from annotator.formats.records import FormatError, Record
 from annotator.formats.writing import (
-    TargetError,
     WriteSettings,
     published_mode,
     replace_all,
     split_targets,
+    train_ids,
 )
 
 
@@ -33,8 +37,11 @@ class DocBinWriter:
 
     def __init__(self, lang: str = "en") -> None:
         self.vocab = spacy.blank(lang).vocab
-        # only what training reads: the words, their spacing and the entities
-        template = DocBin(attrs=["ORTH", "SPACY", "ENT_IOB", "ENT_TYPE"], store_user_data=False)
+        # only what training reads: the words, their spacing, the entities and the
+        # sentence starts
+        template = DocBin(
+            attrs=["ORTH", "SPACY", "ENT_IOB", "ENT_TYPE", "SENT_START"], store_user_data=False
+        )
         self.version: str = template.version
         self.attrs: list[int | str] = list(template.attrs)
         # scratch files live until to_disk(); a with-block cannot span add() calls
@@ -99,19 +106,10 @@ class DocBinExport:
     def __init__(self, settings: WriteSettings) -> None:
         self.settings = settings
         target = settings.target
-        self._train_ids: set[int] | None = None
-        if settings.split is None:
+        self._train_ids = train_ids(settings)
+        if self._train_ids is None:
             self.writers = {target: DocBinWriter()}
         else:
-            ids = list(settings.document_ids)
-            random.Random(settings.seed).shuffle(ids)
-            cut = max(1, round(len(ids) * settings.split)) if len(ids) > 1 else 1
-            if cut >= len(ids):
-                raise TargetError(
-                    f"--split {settings.split} of {len(ids)} document(s) leaves the dev set "
-                    "empty; export more documents or give a smaller --split."
-                )
-            self._train_ids = set(ids[:cut])
             train, dev = split_targets(target, ".spacy")
             self.writers = {train: DocBinWriter(), dev: DocBinWriter()}
         self._parts: list[tuple[Path, Path]] = []
@@ -140,7 +138,8 @@ class DocBinExport:
 
 
 def to_doc(vocab: object, record: Record) -> Doc:
-    """The record as a spaCy Doc with the stored tokens and the spans as ``ents``."""
+    """The record as a spaCy Doc with the stored tokens, the spans as ``ents`` and
+    the stored sentence starts (none stored: sentence boundaries left unset)."""
     where = f"document {record.meta.get('document_id', '?')}"
     tokens = record.tokens
     if tokens is None:
@@ -154,7 +153,12 @@ def to_doc(vocab: object, record: Record) -> Doc:
         if gap not in ("", " "):
             raise FormatError(where, f"the text between tokens {i} and {i + 1} is {gap!r}")
         spaces.append(gap == " ")
-    doc = Doc(vocab, words=words, spaces=spaces)  # type: ignore[arg-type]
+    doc = Doc(
+        vocab,  # type: ignore[arg-type]
+        words=words,
+        spaces=spaces,
+        sent_starts=_sent_starts(record, len(words), where),
+    )
     if doc.text != text:
         raise FormatError(where, "its tokens do not rebuild its text")
     ents = []
@@ -167,3 +171,16 @@ def to_doc(vocab: object, record: Record) -> Doc:
         ents.append(ent)
     doc.ents = ents
     return doc
+
+
+def _sent_starts(record: Record, count: int, where: str) -> list[bool | int | None] | None:
+    """True for the first token of each stored sentence, False for every other token."""
+    if not record.sentence_starts or not count:
+        return None
+    flags: list[bool | int | None] = [False] * count
+    for i in record.sentence_starts:
+        if not 0 <= i < count:
+            raise FormatError(where, f"a stored sentence starts at token {i} of {count}")
+        flags[i] = True
+    flags[0] = True  # a document's first token always starts a sentence
+    return flags

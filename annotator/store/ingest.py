@@ -1,16 +1,31 @@
-"""Bulk insertion of new documents with their model layer (copied to gold)."""
+"""Bulk insertion of new documents with their model layer (copied to gold), and
+the review state an imported file gives them."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
-from annotator.model import Label, LabelKind, NewDocument
+from annotator.model import Label, LabelKind, NewDocument, Status
 from annotator.store.base import insert_span_row, utc_now
 from annotator.store.codec import pack_ints, pack_pos
 from annotator.store.connection import insert_labels
 from annotator.store.reads import ReadsMixin
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedReview:
+    """A review that comes with an imported document (an exported review, or
+    Prodigy answers): it is stored as the document's status plus an audit row
+    (action ``import``) whose actor is the reviewer, so that the document reads
+    as reviewed by them (``review_info``, the next export's ``meta.annotator``)."""
+
+    status: Status
+    reviewer: str = ""  # "" when the file does not say: the importing user stands in
+    reviewed_at: str = ""  # when, as the file says ("" when it does not)
+    source: str = ""  # where it was read, e.g. "gold.jsonl:12"
+    merged_from: tuple[str, ...] = ()  # the lines of binary answers it was merged from
 
 
 class IngestMixin(ReadsMixin):
@@ -29,27 +44,33 @@ class IngestMixin(ReadsMixin):
             )
         return found
 
-    def add_documents(self, docs: Sequence[NewDocument]) -> list[int | None]:
+    def add_documents(
+        self, docs: Sequence[NewDocument], reviews: Sequence[ImportedReview | None] = ()
+    ) -> list[int | None]:
         """Store documents in one transaction; returns each new id, or None for a
         document whose text is already stored (it is skipped, not duplicated).
 
         Each document lands with its tokens, its model layer and a gold copy of
-        it, or not at all: a killed process leaves whole documents only.
+        it, or not at all: a killed process leaves whole documents only. A
+        document with a review (``reviews[i]``, parallel to ``docs``) lands with
+        its status and an ``import`` audit row, in the same transaction.
         """
         ids: list[int | None] = []
         with self._transaction("import documents"):
             self._ensure_labels(docs)
             now = utc_now()
-            for doc in docs:
+            for i, doc in enumerate(docs):
+                review = reviews[i] if i < len(reviews) else None
                 cursor = self.db.execute(
                     "INSERT OR IGNORE INTO documents (text_length, content_hash, title, meta, "
                     "status, version, created_at, updated_at) "
-                    "VALUES (?, ?, ?, ?, 'todo', 1, ?, ?)",
+                    "VALUES (?, ?, ?, ?, ?, 1, ?, ?)",
                     [
                         len(doc.text),
                         doc.content_hash,
                         doc.title,
                         json.dumps(doc.meta, ensure_ascii=False),
+                        (review.status if review else Status.TODO).value,
                         now,
                         now,
                     ],
@@ -62,8 +83,35 @@ class IngestMixin(ReadsMixin):
                     "INSERT INTO document_texts (doc_id, text) VALUES (?, ?)", [doc_id, doc.text]
                 )
                 self._insert_layers(doc_id, doc)
+                if review is not None:
+                    self._audit_import(doc_id, review, now)
                 ids.append(doc_id)
         return ids
+
+    def _audit_import(self, doc_id: int, review: ImportedReview, now: str) -> None:
+        """The audit row of an imported review: at the time of the import, by the
+        reviewer the file names (else the importing user), with what the file
+        said (status, reviewer, original time, where) and who imported it."""
+        detail: dict[str, object] = {
+            "status": review.status.value,
+            "reviewer": review.reviewer or None,
+            "reviewed_at": review.reviewed_at or None,
+            "imported_by": self.actor,
+            "source": review.source,
+        }
+        if review.merged_from:
+            detail["merged_from"] = list(review.merged_from)
+        self.db.execute(
+            "INSERT INTO audit (doc_id, at, actor, action, target, target_id, before, after, "
+            "version) VALUES (?, ?, ?, 'import', 'document', ?, NULL, ?, 1)",
+            [
+                doc_id,
+                now,
+                review.reviewer or self.actor,
+                doc_id,
+                json.dumps(detail, ensure_ascii=False),
+            ],
+        )
 
     def _insert_layers(self, doc_id: int, doc: NewDocument) -> None:
         self.db.execute(
