@@ -11,7 +11,7 @@ from dataclasses import dataclass
 class FormatOption:
     name: str  # as in WriteSettings.option(name, default)
     flag: str  # on the command line
-    title: str  # in the export dialog
+    title: str  # in the export dialog, with its &mnemonic
     help: str
     choices: tuple[str, ...] = ()  # the first is the default; none: an on/off switch
 
@@ -24,20 +24,20 @@ OPTIONS: tuple[FormatOption, ...] = (
     FormatOption(
         "conll_sep",
         "--conll-sep",
-        "Column separator",
+        "Column &separator",
         "conll: the separator between a token and its tag (default: space)",
         ("space", "tab"),
     ),
     FormatOption(
         "by_sentence",
         "--by-sentence",
-        "One row per sentence",
+        "One row per se&ntence",
         "hf: one row per sentence (default: one per document)",
     ),
     FormatOption(
         "doccano_shape",
         "--doccano-shape",
-        "doccano shape",
+        "doccano s&hape",
         "doccano: entities and relations (default), or the sequence-labeling shape "
         '"label": [[start, end, LABEL], ...] without relations',
         ("entities", "label"),
