@@ -1,11 +1,7 @@
 """Exchange formats: one module per format, reading and writing domain records only.
 
-``Record`` is one document as other tools see it: text, optional tokens, entity
-spans by character offsets, relations between those spans, and metadata.
+``records.Record`` is one document as other tools see it: text, optional tokens,
+entity spans by character offsets, relations between those spans, and metadata.
+``registry.FORMATS`` is the table of formats. (Nothing is imported here: the
+command line reads the table without loading every format.)
 """
-
-from __future__ import annotations
-
-from annotator.formats.records import FormatError, Record, RecordSpan, record_from_document
-
-__all__ = ["FormatError", "Record", "RecordSpan", "record_from_document"]

@@ -43,7 +43,6 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO, TypeGuard
-from xml.sax.saxutils import quoteattr
 
 from annotator.formats.records import FormatError, Record, RecordSpan, review_of
 from annotator.formats.writing import LinesWriter, WriteSettings, published_mode
@@ -153,6 +152,8 @@ class LabelStudioWriter(LinesWriter):
 def labeling_config(labels: Iterable[Label]) -> str:
     """The Label Studio labeling config (XML) that shows these labels and reads
     the exported tasks: Settings > Labeling Interface > Code in Label Studio."""
+    from xml.sax.saxutils import quoteattr  # here: it loads urllib (start-up time)
+
     labels = list(labels)
     lines = ["<View>"]
     relations = [lab for lab in labels if lab.kind is LabelKind.RELATION]

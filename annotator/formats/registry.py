@@ -13,25 +13,27 @@ import importlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from annotator.errors import AnnotatorError
-from annotator.formats import brat, conll, doccano, jsonl, labelstudio
-from annotator.formats.records import Record
-from annotator.formats.writing import RecordWriter, WriteSettings
+
+if TYPE_CHECKING:  # the table itself loads no format (start-up time)
+    from typing import TypeAlias
+
+    from annotator.formats.records import Record
+    from annotator.formats.writing import RecordWriter, WriteSettings
+
+    # one JSON object (a line of a JSONL file) -> its record; the string says where
+    LineReader: TypeAlias = Callable[[dict[str, Any], str], Record]
+    # a folder -> (the file each document came from, its record)
+    FolderReader: TypeAlias = Callable[[Path], Iterator[tuple[Path, Record]]]
+    # a whole file's text -> (where each document is, e.g. "file:12", its record); the
+    # path is for messages (FormatError names the file and line)
+    FileReader: TypeAlias = Callable[[Path, str], Iterator[tuple[str, Record]]]
 
 
 class UnknownFormatError(AnnotatorError, ValueError):
     """A format name that is not in the table."""
-
-
-# one JSON object (a line of a JSONL file) -> its record; the string says where it is
-LineReader = Callable[[dict[str, Any], str], Record]
-# a folder -> (the file each document came from, its record)
-FolderReader = Callable[[Path], Iterator[tuple[Path, Record]]]
-# a whole file's text -> (where each document is, e.g. "file:12", its record); the
-# path is for messages (FormatError names the file and line)
-FileReader = Callable[[Path, str], Iterator[tuple[str, Record]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,11 +60,26 @@ class Format:
     def open_writer(self, settings: WriteSettings) -> RecordWriter:
         module, _, name = self.writer.partition(":")
         writer_class = getattr(importlib.import_module(module), name)
-        return cast(RecordWriter, writer_class(settings))
+        return cast("RecordWriter", writer_class(settings))
 
     @property
     def imports(self) -> bool:
         return any(r is not None for r in (self.read_line, self.read_folder, self.read_file))
+
+
+def lazy(where: str) -> Callable[..., Any]:
+    """The function at ``where`` ("module:name"), imported when first called: the
+    table names every format's readers without loading them (start-up time)."""
+    module, _, name = where.partition(":")
+    loaded: list[Callable[..., Any]] = []
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        if not loaded:
+            loaded.append(getattr(importlib.import_module(module), name))
+        return loaded[0](*args, **kwargs)
+
+    call.__qualname__ = call.__name__ = name
+    return call
 
 
 FORMATS: tuple[Format, ...] = (
@@ -71,8 +88,8 @@ FORMATS: tuple[Format, ...] = (
         "JSONL gold (Prodigy tasks)",
         ".jsonl",
         "annotator.formats.jsonl:JsonlWriter",
-        line_looks_like=jsonl.looks_like,
-        read_line=jsonl.from_task,
+        line_looks_like=lazy("annotator.formats.jsonl:looks_like"),
+        read_line=lazy("annotator.formats.jsonl:from_task"),
     ),
     Format(
         "doccano",
@@ -80,8 +97,8 @@ FORMATS: tuple[Format, ...] = (
         ".jsonl",
         "annotator.formats.doccano:DoccanoWriter",
         options=("doccano_shape",),
-        line_looks_like=doccano.looks_like,
-        read_line=doccano.from_line,
+        line_looks_like=lazy("annotator.formats.doccano:looks_like"),
+        read_line=lazy("annotator.formats.doccano:from_line"),
     ),
     Format(
         "brat",
@@ -89,8 +106,8 @@ FORMATS: tuple[Format, ...] = (
         "",
         "annotator.formats.brat:BratWriter",
         folder=True,
-        folder_looks_like=brat.is_brat_folder,
-        read_folder=brat.read,
+        folder_looks_like=lazy("annotator.formats.brat:is_brat_folder"),
+        read_folder=lazy("annotator.formats.brat:read"),
     ),
     Format(
         "conll",
@@ -99,8 +116,8 @@ FORMATS: tuple[Format, ...] = (
         "annotator.formats.conll:ConllWriter",
         options=("conll_sep",),
         file_suffixes=(".conll", ".iob", ".bio"),
-        file_looks_like=conll.looks_like,
-        read_file=conll.read_file,
+        file_looks_like=lazy("annotator.formats.conll:looks_like"),
+        read_file=lazy("annotator.formats.conll:read_file"),
     ),
     Format(
         "spacy",
@@ -124,8 +141,8 @@ FORMATS: tuple[Format, ...] = (
         ".json",
         "annotator.formats.labelstudio:LabelStudioWriter",
         file_suffixes=(".json",),
-        file_looks_like=labelstudio.looks_like,
-        read_file=labelstudio.read_file,
+        file_looks_like=lazy("annotator.formats.labelstudio:looks_like"),
+        read_file=lazy("annotator.formats.labelstudio:read_file"),
     ),
 )
 NAMES: tuple[str, ...] = tuple(f.name for f in FORMATS)

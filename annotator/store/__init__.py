@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
-import getpass
 from pathlib import Path
 
+# who is reviewing (annotator/identity.py), here too for the store's users
+from annotator.identity import (
+    MAX_ACTOR_LENGTH,
+    REVIEWER_ENV,
+    InvalidActorError,
+    Reviewer,
+    SettingsError,
+    check_actor,
+    os_user,
+    resolve_reviewer,
+    save_reviewer,
+    saved_reviewer,
+    settings_path,
+)
 from annotator.store.connection import BUSY_TIMEOUT_MS, connect, default_db_path
 from annotator.store.edits import Change, DocumentEdit, EditsMixin
 from annotator.store.errors import (
@@ -36,10 +49,13 @@ class Store(EditsMixin, IngestMixin):
     ) -> Store:
         """Open the database at ``path``, creating or upgrading it as needed; with
         ``read_only``, open an existing one for reading only: nothing in its folder is
-        created or changed, and every write raises ``WriteError``."""
+        created or changed, and every write raises ``WriteError``. Edits are audited
+        under ``actor``, by default the reviewer ``resolve_reviewer`` finds."""
         path = (path or default_db_path()).expanduser().resolve()
+        # the reviewer first: a bad name is refused before the database is touched
+        name = resolve_reviewer(actor).name
         conn = connect(path, busy_timeout_ms, read_only=read_only)
-        return cls(conn, path, actor or _current_user(), read_only=read_only)
+        return cls(conn, path, name, read_only=read_only)
 
     @classmethod
     def open_to_read(cls, path: Path | None = None, actor: str | None = None) -> Store:
@@ -62,27 +78,31 @@ class Store(EditsMixin, IngestMixin):
         self.close()
 
 
-def _current_user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
-
-
 __all__ = [
+    "MAX_ACTOR_LENGTH",
+    "REVIEWER_ENV",
     "AuditEntry",
     "Change",
     "ConflictError",
     "DocumentEdit",
     "IdClashError",
+    "InvalidActorError",
     "InvalidEditError",
     "NeedsUpgradeError",
     "NotADatabaseError",
     "NotFoundError",
+    "Reviewer",
     "SchemaTooNewError",
+    "SettingsError",
     "Stats",
     "Store",
     "StoreError",
     "WriteError",
+    "check_actor",
     "default_db_path",
+    "os_user",
+    "resolve_reviewer",
+    "save_reviewer",
+    "saved_reviewer",
+    "settings_path",
 ]

@@ -11,6 +11,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from annotator.identity import check_actor
 from annotator.model import Relation, Span, Tokens
 from annotator.store.connection import writer
 from annotator.store.errors import ConflictError, NotFoundError, WriteError
@@ -44,7 +45,9 @@ def relation_json(relation: Relation) -> dict[str, Any]:
 
 
 class StoreBase:
-    """An open database plus the identity that edits are audited under.
+    """An open database plus the identity that edits are audited under (``actor``:
+    a reviewer name, checked by ``check_actor``; it may change while the store is
+    open, and applies from the next edit on).
 
     Reads go straight to the sqlite3 connection; writes go through sqlite-utils
     (``db``), which is loaded at the first write or by ``prepare_writes``. A store
@@ -55,9 +58,18 @@ class StoreBase:
     ) -> None:
         self.conn = conn
         self.path = path
-        self.actor = actor
+        self._actor = check_actor(actor)
         self.read_only = read_only
         self._token_cache: dict[int, Tokens] = {}  # tokens never change after import
+
+    @property
+    def actor(self) -> str:
+        """The reviewer name written on the audit rows of the next edits."""
+        return self._actor
+
+    @actor.setter
+    def actor(self, name: str) -> None:
+        self._actor = check_actor(name)
 
     @cached_property
     def db(self) -> Database:

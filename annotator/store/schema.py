@@ -268,6 +268,33 @@ def m005_pos_tags(db: Database) -> None:
     db.execute("ALTER TABLE tokens ADD COLUMN pos BLOB")
 
 
+@migrations()
+def m006_models(db: Database) -> None:
+    """The pipelines ``annotator train`` made from this database's reviews: where
+    each was written, what it was trained from and on, and how it scored on its
+    dev documents (``scores``: JSON, ``labels``: a JSON list)."""
+    db.execute(
+        """
+        CREATE TABLE models (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            path TEXT NOT NULL,
+            name TEXT NOT NULL,
+            base TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            documents INTEGER NOT NULL,
+            train_documents INTEGER NOT NULL,
+            dev_documents INTEGER NOT NULL,
+            statuses TEXT NOT NULL,
+            labels TEXT NOT NULL DEFAULT '[]',
+            scores TEXT NOT NULL DEFAULT '{}',
+            steps INTEGER NOT NULL,
+            interrupted INTEGER NOT NULL DEFAULT 0
+        )
+        """
+    )
+
+
 def _has_autoincrement(db: Database, table: str) -> bool:
     row = db.execute(
         "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", [table]

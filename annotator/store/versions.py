@@ -16,4 +16,5 @@ MIGRATION_NAMES: tuple[str, ...] = (
     "m003_autoincrement_ids",
     "m004_text_apart",
     "m005_pos_tags",
+    "m006_models",
 )

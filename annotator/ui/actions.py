@@ -137,6 +137,11 @@ class ActionHandlers:
 
         start_evaluation(self.window, self.window.store.path)
 
+    def doc_reviewer(self) -> None:
+        from annotator.ui.reviewer import change_reviewer  # on first use: start-up time
+
+        change_reviewer(self.window)
+
     # ---- view -----------------------------------------------------------------
 
     def view_find(self) -> None:

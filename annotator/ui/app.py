@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from annotator.store import Store
@@ -48,12 +49,31 @@ def run(
     keymap: Path | None = None,
     exporter: Exporter | None = None,
     trace: TimingTrace | None = None,
+    *,
+    ask_reviewer: bool = False,
 ) -> int:
     """Show the window and run the event loop. ``first_run`` fills an empty
     database in the background (the CLI passes the bundled-sample import);
     ``exporter`` writes exports (the CLI passes annotator.exporter's);
-    ``trace`` records timings (see annotator/trace.py)."""
+    ``trace`` records timings (see annotator/trace.py); ``ask_reviewer``: no
+    reviewer name was given or saved, so ask for one after the first paint."""
     app = application()
+    window = start_window(store, first_run, keymap, exporter, trace, ask_reviewer=ask_reviewer)
+    code = app.exec()
+    del window  # kept alive (a QMainWindow without parent) while the loop runs
+    return code
+
+
+def start_window(
+    store: Store,
+    first_run: Job | None = None,
+    keymap: Path | None = None,
+    exporter: Exporter | None = None,
+    trace: TimingTrace | None = None,
+    *,
+    ask_reviewer: bool = False,
+) -> MainWindow:
+    """What ``run`` does before the event loop: the window, shown."""
     # the article is painted before the rest of the window is built, unless the
     # database is empty and the sample import needs the status bar at once
     window = create_window(store, keymap, exporter, staged=first_run is None)
@@ -63,10 +83,12 @@ def run(
         from annotator.ui.timing import WindowTimings
 
         WindowTimings(window, trace)
+    if ask_reviewer:
+        ask_after_first_paint(window)
     window.show()
     if first_run is not None and not store.document_ids():
         start_first_run(window, first_run)
-    return app.exec()
+    return window
 
 
 def start_first_run(window: MainWindow, job: Job) -> BackgroundJob:
@@ -84,8 +106,9 @@ def start_first_run(window: MainWindow, job: Job) -> BackgroundJob:
 def _loaded(window: MainWindow, summary: str) -> None:
     window.reload_documents()
     window.statusBar().showMessage(f"Import finished: {summary}.", 10000)
-    window.activateWindow()
-    window.view.setFocus()
+    if QApplication.activeModalWidget() is None:  # e.g. "Who is reviewing?" keeps the keys
+        window.activateWindow()
+        window.view.setFocus()
 
 
 def _failed(window: MainWindow, message: str) -> None:
@@ -93,3 +116,21 @@ def _failed(window: MainWindow, message: str) -> None:
     from PySide6.QtWidgets import QMessageBox
 
     QMessageBox.warning(window, "Import failed", message)
+
+
+def ask_after_first_paint(window: MainWindow) -> None:
+    """Ask who is reviewing once the article has been painted (the first start:
+    no name was given or saved). Nothing of the question is loaded before then:
+    its widgets' classes would cost the first paint 20 ms."""
+
+    def painted(_with_text: bool) -> None:
+        window.view.painted.disconnect(painted)
+
+        def ask() -> None:
+            from annotator.ui import reviewer
+
+            reviewer.ask_reviewer(window)
+
+        QTimer.singleShot(0, window, ask)
+
+    window.view.painted.connect(painted)

@@ -199,6 +199,13 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "Document",
         "Precision, recall and F1 of the model layer against the accepted reviews",
     ),
+    ActionSpec(
+        "doc.reviewer",
+        "Change reviewer…",
+        ("Ctrl+Shift+I",),
+        "Document",
+        "Who the next edits are recorded as (audit, review, exports); saved as the default",
+    ),
     # view
     ActionSpec("view.find", "Find in text", ("Ctrl+F",), "View"),
     ActionSpec(

@@ -158,6 +158,7 @@ class MainWindow(QMainWindow):
         restore_side_layout(self.side)
         self.status: ReviewStatusBar = ReviewStatusBar(self.store.path, self)
         self.setStatusBar(self.status)
+        self.status.show_reviewer(self.store.actor)
         self.actions_by_id.update(build_actions(self, self.keymap, self.view, self.find_box))
         self._set_relation_keys(self.controller.in_relation_mode())
         self._connect_panes()
@@ -326,6 +327,19 @@ class MainWindow(QMainWindow):
         doc_id = self.session.doc_id
         position = None if doc_id is None else self.store.position(doc_id)
         self.status.show_progress(position, self.store.count_by_status())
+
+    def show_above_article(self, widget: QWidget) -> None:
+        """Show ``widget`` (a question, a notice) between the find bar and the article."""
+        box = self._centre.layout()
+        assert isinstance(box, QVBoxLayout)
+        box.insertWidget(box.indexOf(self.view), widget)
+        widget.show()
+
+    def set_reviewer(self, name: str) -> None:
+        """Record the next edits as made by ``name`` (the store checks it)."""
+        self.store.actor = name
+        if self.is_complete:
+            self.status.show_reviewer(self.store.actor)
 
     def _update_title(self) -> None:
         doc = self.session.document

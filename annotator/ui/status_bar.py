@@ -1,4 +1,5 @@
-"""The status bar: document i of N, review progress, saved indicator, database path."""
+"""The status bar: document i of N, review progress, saved indicator, reviewer,
+database path."""
 
 from __future__ import annotations
 
@@ -22,9 +23,16 @@ class ReviewStatusBar(QStatusBar):
         self.position_label = QLabel(self)
         self.progress_label = QLabel(self)
         self.saved_label = QLabel(self)
+        self.reviewer_label = QLabel(self)
+        self.reviewer_label.setTextFormat(Qt.TextFormat.PlainText)  # a name, never markup
         self.path_label = QLabel(str(db_path), self)
         self.path_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        for widget in (self.position_label, self.progress_label, self.saved_label):
+        for widget in (
+            self.position_label,
+            self.progress_label,
+            self.saved_label,
+            self.reviewer_label,
+        ):
             self.addPermanentWidget(widget)
         self.addPermanentWidget(self.path_label)
 
@@ -35,6 +43,14 @@ class ReviewStatusBar(QStatusBar):
         done = total - counts[Status.TODO]
         self.progress_label.setText(
             f"Reviewed {done} of {total} (accepted {counts[Status.ACCEPTED]})"
+        )
+
+    def show_reviewer(self, name: str) -> None:
+        """Who the edits are recorded as."""
+        self.reviewer_label.setText(f"Reviewer: {name}")
+        self.reviewer_label.setToolTip(
+            "Edits, reviews and exports record this name. Change it with "
+            "Document \N{RIGHTWARDS ARROW} Change reviewer…"
         )
 
     def show_saved(self, what: str) -> None:

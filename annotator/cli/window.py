@@ -1,0 +1,61 @@
+"""The review window, as the bare `annotator` and `annotator open` start it."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from annotator.cli.common import (
+    CliError,
+)
+from annotator.export_runner import exporter_for
+from annotator.identity import resolve_reviewer
+from annotator.sample import sample_import_job
+from annotator.store import Store
+from annotator.trace import TraceError, trace_from
+
+
+def start_window(
+    db_path: Path,
+    keymap: Path | None,
+    trace_path: Path | None = None,
+    reviewer: str | None = None,
+) -> int:
+    """Open the review window; a fresh database first gets the bundled sample. With
+    no reviewer given (--reviewer, $ANNOTATOR_REVIEWER) or saved, the window asks for
+    one after its first paint."""
+    if not display_available():
+        raise CliError(
+            "No display to show the window on (DISPLAY is not set). Run annotator in a "
+            "desktop session, or under a virtual one: xvfb-run annotator. "
+            "`annotator import` and `annotator stats` work without a display."
+        )
+    # Qt is imported here so that `import` and `stats` never load it.
+    from annotator.ui.app import run
+    from annotator.ui.keymap import KeymapError
+
+    try:
+        trace = trace_from(trace_path)
+    except TraceError as exc:
+        raise CliError(str(exc)) from exc
+    identity = resolve_reviewer(reviewer)
+    with Store.open(db_path, identity.name) as store:
+        first_run = None if store.document_ids() else sample_import_job(store.path)
+        try:
+            return run(
+                store,
+                first_run,
+                keymap,
+                exporter_for(store.path),
+                trace,
+                ask_reviewer=identity.source == "system",
+            )
+        except KeymapError as exc:
+            raise CliError(str(exc)) from exc
+
+
+def display_available() -> bool:
+    if not sys.platform.startswith("linux"):
+        return True
+    return any(os.environ.get(v) for v in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
