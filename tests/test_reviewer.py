@@ -10,7 +10,7 @@ import re
 
 import pytest
 from helpers import open_window, show_window
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication
 
 from annotator.cli import main
@@ -263,6 +263,11 @@ def test_first_start_asks_after_the_first_paint_and_saves_the_name(qtbot, tmp_pa
     assert seen_at_question == [["first_paint"]]  # the article came first
     bar = reviewer_bar(window)
     assert bar.name_edit.text() == "osuser"
+    # under the article: the article does not move, so a click meant for it lands on it
+    origin = QPoint(0, 0)
+    qtbot.waitUntil(
+        lambda: bar.mapTo(window, origin).y() >= window.view.mapTo(window, origin).y() + 100
+    )
     assert window.status.reviewer_label.text() == "Reviewer: osuser"
     # the question takes no key from the article: a reviewer may start at once
     window.activateWindow()

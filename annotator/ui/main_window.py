@@ -328,11 +328,12 @@ class MainWindow(QMainWindow):
         position = None if doc_id is None else self.store.position(doc_id)
         self.status.show_progress(position, self.store.count_by_status())
 
-    def show_above_article(self, widget: QWidget) -> None:
-        """Show ``widget`` (a question, a notice) between the find bar and the article."""
+    def show_below_article(self, widget: QWidget) -> None:
+        """Show ``widget`` (a question, a notice) under the article: the article
+        does not move, so a click meant for it still lands on it."""
         box = self._centre.layout()
         assert isinstance(box, QVBoxLayout)
-        box.insertWidget(box.indexOf(self.view), widget)
+        box.insertWidget(box.indexOf(self.view) + 1, widget)
         widget.show()
 
     def set_reviewer(self, name: str) -> None:

@@ -1,5 +1,5 @@
 """Who is reviewing, in the window: the question asked on the first start (in a
-bar above the article after its first paint, never taking the keyboard from it)
+bar under the article after its first paint, never taking the keyboard from it)
 and Document > Change reviewer….
 
 The name is checked, resolved and saved by annotator.store (``resolve_reviewer``:
@@ -107,7 +107,7 @@ class ReviewerDialog(QDialog):
 
 
 class ReviewerBar(QWidget):
-    """The first-start question, in a bar above the article. It never takes the
+    """The first-start question, in a bar under the article. It never takes the
     keyboard from the article (a reviewer, or a script, may start typing at once):
     Ctrl+Shift+I (Change reviewer) or a click goes to its name; Enter saves it,
     Esc closes the bar for this session."""
@@ -161,15 +161,15 @@ class ReviewerBar(QWidget):
 
 def ask_reviewer(window: MainWindow) -> ReviewerBar:
     """The first-start question, with the system user's name filled in, in a bar
-    above the article (see ReviewerBar); the name chosen is saved. Until it is
+    under the article (see ReviewerBar); the name chosen is saved. Until it is
     answered the system user's name applies; closed unanswered, nothing is saved
     and the question comes again at the next start."""
     window.complete()  # the status bar shows the answer
     bar = ReviewerBar(os_user(), window)
-    window.show_above_article(bar)
+    window.show_below_article(bar)
     window.statusBar().showMessage(
         f"Who is reviewing? Edits are saved as {window.store.actor} until you say: "
-        "Ctrl+Shift+I goes to the name above the article.",
+        "Ctrl+Shift+I goes to the name under the article.",
         15000,
     )
 
