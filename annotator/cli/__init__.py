@@ -19,23 +19,21 @@ from annotator.cli.common import (
     interrupt,
     reviewer_of,
 )
-from annotator.cli.data import (
-    eval_command,
-    export_command,
-    format_stats,
-    formats_command,
-    import_command,
-    import_with_progress,
-    keys_command,
-    stats_command,
-)
 from annotator.cli.parser import build_parser
-from annotator.cli.train import train_command
-from annotator.cli.window import start_window
 from annotator.errors import AnnotatorError
 from annotator.store import default_db_path
 
 __all__ = ["CliError", "build_parser", "format_stats", "import_with_progress", "main"]
+
+
+def __getattr__(name: str) -> object:
+    """``format_stats`` and ``import_with_progress`` (annotator.cli.data), loaded
+    when asked for: the window's start does not load the other commands."""
+    if name in ("format_stats", "import_with_progress"):
+        from annotator.cli import data
+
+        return getattr(data, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def main(argv: Sequence[str] | None = None, gc_paused: bool = False) -> int:
@@ -61,21 +59,37 @@ def main(argv: Sequence[str] | None = None, gc_paused: bool = False) -> int:
     try:
         reviewer = reviewer_of(args)
         if args.command == "import":
+            from annotator.cli.data import import_command
+
             return import_command(db_path, args)
         if args.command == "stats":
+            from annotator.cli.data import stats_command
+
             return stats_command(db_path, reviewer)
         if args.command == "export":
+            from annotator.cli.data import export_command
+
             return export_command(db_path, args)
         if args.command == "eval":
+            from annotator.cli.data import eval_command
+
             return eval_command(db_path, args)
         if args.command == "train":
+            from annotator.cli.train import train_command
+
             return train_command(db_path, args)
         if args.command == "keys":
+            from annotator.cli.data import keys_command
+
             return keys_command(db_path, getattr(args, "keymap", None), args.json, reviewer)
         if args.command == "formats":
+            from annotator.cli.data import formats_command
+
             return formats_command(args.json)
         if args.command == "open":
             db_path = args.path
+        from annotator.cli.window import start_window
+
         return start_window(
             db_path, getattr(args, "keymap", None), getattr(args, "trace_timings", None), reviewer
         )
