@@ -3,7 +3,8 @@
 can send us real figures from their machine. Nothing is measured when it is off.
 
 Events (times in milliseconds):
-- ``{"event": "first_paint", "ms": …}``: from process start to the first painted article;
+- ``{"event": "first_paint", "ms": …, "monotonic_ms": …}``: from process start to
+  the first painted article (and when that was, on the system's monotonic clock);
 - ``{"event": "open", "doc": …, "ms": …}``: from asking for a document to its first paint;
 - ``{"event": "key", "action": …, "ms": …}``: from a key press to the end of the repaint
   it caused (``"painted": false`` if it caused none).
