@@ -51,7 +51,7 @@ def main(argv: Sequence[str] | None = None, gc_paused: bool = False) -> int:
         setup_logging()
     # SIGTERM (kill, a closing terminal, a scheduler) is handled like Ctrl+C: the
     # running step cleans up (no partial export) and the command exits with 130
-    if args.command in ("import", "export", "stats", "eval", "keys", "formats") and (
+    if args.command in ("import", "reannotate", "export", "stats", "eval", "keys", "formats") and (
         threading.current_thread() is threading.main_thread()
     ):
         signal.signal(signal.SIGTERM, interrupt)
@@ -62,6 +62,10 @@ def main(argv: Sequence[str] | None = None, gc_paused: bool = False) -> int:
             from annotator.cli.data import import_command
 
             return import_command(db_path, args)
+        if args.command == "reannotate":
+            from annotator.cli.reannotate import reannotate_command
+
+            return reannotate_command(db_path, args)
         if args.command == "stats":
             from annotator.cli.data import stats_command
 

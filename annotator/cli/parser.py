@@ -80,6 +80,38 @@ def build_parser() -> argparse.ArgumentParser:
         help="relation candidate rules (default: the bundled resources/relation_patterns.json)",
     )
 
+    rean = commands.add_parser(
+        "reannotate",
+        parents=[common],
+        help="re-run a pipeline over documents not yet reviewed (new model layer)",
+        description="Run a spaCy pipeline (e.g. one `annotator train` made) over the "
+        "stored documents with the given statuses, on their stored tokens. Each document's "
+        "model layer is replaced; its gold layer is replaced too only where no reviewer "
+        "touched it (status todo and gold still equal to the old model layer), else it is "
+        "kept. One transaction and one audit row per document; the window's reset to model "
+        "then gives the new predictions. Ctrl+C stops between documents; running the same "
+        "command again skips the documents already re-annotated with this pipeline.",
+    )
+    rean.add_argument(
+        "--model",
+        metavar="NAME_OR_PATH",
+        required=True,
+        help="spaCy pipeline: installed package, folder, or blank:LANG",
+    )
+    rean.add_argument(
+        "--status",
+        default="todo",
+        help="comma-separated statuses of the documents to re-annotate: todo, skipped, "
+        "accepted, rejected, or all (default: todo)",
+    )
+    rean.add_argument("--batch-size", type=int, default=64, help="documents per batch (64)")
+    rean.add_argument(
+        "--relation-rules",
+        type=Path,
+        metavar="JSON",
+        help="relation candidate rules (default: the bundled resources/relation_patterns.json)",
+    )
+
     commands.add_parser(
         "stats", parents=[common], help="counts per status and per label for both layers"
     )

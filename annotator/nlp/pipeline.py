@@ -12,6 +12,7 @@ from spacy.language import Language
 from annotator.errors import AnnotatorError
 from annotator.model import Analysis, Tokens
 from annotator.nlp.annotate import annotate
+from annotator.nlp.pretokenized import analyse_tokens
 from annotator.nlp.relations import RelationExtractor, RelationRule, load_rules
 
 K = TypeVar("K")
@@ -110,3 +111,9 @@ class Pipeline:
         self, items: Iterable[tuple[K, str]], batch_size: int = 64
     ) -> Iterator[tuple[K, Analysis]]:
         return annotate(self.nlp, items, batch_size=batch_size, relations=self.relations)
+
+    def analyse_tokens(
+        self, items: Iterable[tuple[K, str, Tokens]], batch_size: int = 64
+    ) -> Iterator[tuple[K, Analysis]]:
+        """Predict on texts whose tokens are given (stored documents: re-annotation)."""
+        return analyse_tokens(self.nlp, items, batch_size=batch_size, relations=self.relations)

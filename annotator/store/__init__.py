@@ -31,11 +31,11 @@ from annotator.store.errors import (
     StoreError,
     WriteError,
 )
-from annotator.store.ingest import IngestMixin
 from annotator.store.reads import AuditEntry, Stats
+from annotator.store.reannotation import ReannotationMixin
 
 
-class Store(EditsMixin, IngestMixin):
+class Store(EditsMixin, ReannotationMixin):
     """An open annotator database."""
 
     @classmethod

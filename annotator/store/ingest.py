@@ -145,10 +145,14 @@ class IngestMixin(ReadsMixin):
 
     def _ensure_labels(self, docs: Sequence[NewDocument]) -> None:
         """Labels a pipeline predicts but the config lacks are added with a generated color."""
-        from annotator.labels import color_for  # here: the window starts without it
-
         entity = {s.label for d in docs for s in (*d.spans, *(d.gold_spans or ()))}
         relation = {r.label for d in docs for r in (*d.relations, *d.gold_relations)}
+        self._add_missing_labels(entity, relation)
+
+    def _add_missing_labels(self, entity: set[str], relation: set[str]) -> None:
+        """Add the entity and relation labels the database lacks, with a generated color."""
+        from annotator.labels import color_for  # here: the window starts without it
+
         known = {(label.kind, label.name) for label in self.labels()}
         missing = [
             Label(name, kind, color_for(name))
