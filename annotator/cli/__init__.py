@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import argparse
 import gc
+import importlib
 import os
 import signal
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from annotator.cli.common import (
@@ -22,6 +24,20 @@ from annotator.cli.common import (
 from annotator.cli.parser import build_parser
 from annotator.errors import AnnotatorError
 from annotator.store import default_db_path
+
+# command -> "module:function" in annotator/cli, called with (database, arguments)
+COMMANDS: dict[str | None, str] = {
+    "import": "data:import_command",
+    "reannotate": "reannotate:reannotate_command",
+    "stats": "data:stats_command",
+    "export": "data:export_command",
+    "eval": "data:eval_command",
+    "train": "train:train_command",
+    "keys": "data:keys_command",
+    "formats": "data:formats_command",
+    "open": "window:window_command",
+    None: "window:window_command",  # the bare `annotator`
+}
 
 __all__ = ["CliError", "build_parser", "format_stats", "import_with_progress", "main"]
 
@@ -51,52 +67,19 @@ def main(argv: Sequence[str] | None = None, gc_paused: bool = False) -> int:
         setup_logging()
     # SIGTERM (kill, a closing terminal, a scheduler) is handled like Ctrl+C: the
     # running step cleans up (no partial export) and the command exits with 130
-    if args.command in ("import", "reannotate", "export", "stats", "eval", "keys", "formats") and (
+    if args.command not in (None, "open") and (
         threading.current_thread() is threading.main_thread()
     ):
         signal.signal(signal.SIGTERM, interrupt)
     db_path: Path = getattr(args, "db", None) or default_db_path()
     try:
-        reviewer = reviewer_of(args)
-        if args.command == "import":
-            from annotator.cli.data import import_command
-
-            return import_command(db_path, args)
-        if args.command == "reannotate":
-            from annotator.cli.reannotate import reannotate_command
-
-            return reannotate_command(db_path, args)
-        if args.command == "stats":
-            from annotator.cli.data import stats_command
-
-            return stats_command(db_path, reviewer)
-        if args.command == "export":
-            from annotator.cli.data import export_command
-
-            return export_command(db_path, args)
-        if args.command == "eval":
-            from annotator.cli.data import eval_command
-
-            return eval_command(db_path, args)
-        if args.command == "train":
-            from annotator.cli.train import train_command
-
-            return train_command(db_path, args)
-        if args.command == "keys":
-            from annotator.cli.data import keys_command
-
-            return keys_command(db_path, getattr(args, "keymap", None), args.json, reviewer)
-        if args.command == "formats":
-            from annotator.cli.data import formats_command
-
-            return formats_command(args.json)
-        if args.command == "open":
-            db_path = args.path
-        from annotator.cli.window import start_window
-
-        return start_window(
-            db_path, getattr(args, "keymap", None), getattr(args, "trace_timings", None), reviewer
+        reviewer_of(args)  # a bad --reviewer is refused before anything runs
+        # each command's module is loaded when it runs (the window's start-up time)
+        module, _, name = COMMANDS[args.command].partition(":")
+        command: Callable[[Path, argparse.Namespace], int] = getattr(
+            importlib.import_module(f"annotator.cli.{module}"), name
         )
+        return command(db_path, args)
     except AnnotatorError as exc:  # every problem we explain; anything else is a bug
         print(f"annotator: error: {exc}", file=sys.stderr)
         return EXIT_ERROR

@@ -177,10 +177,10 @@ def eval_command(db_path: Path, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def stats_command(db_path: Path, reviewer: str | None = None) -> int:
+def stats_command(db_path: Path, args: argparse.Namespace) -> int:
     if not db_path.exists():
         raise CliError(f"No database at {db_path}; import something first.")
-    with Store.open_to_read(db_path, reviewer) as store:
+    with Store.open_to_read(db_path, reviewer_of(args)) as store:
         print(format_stats(store))
     return EXIT_OK
 
@@ -219,48 +219,49 @@ def format_stats(store: Store) -> str:
     return "\n".join(lines)
 
 
-def formats_command(as_json: bool) -> int:
+def formats_command(db_path: Path, args: argparse.Namespace) -> int:
     """The format table (annotator/formats/registry.py), for people and scripts."""
     from annotator.formats.options import get_option
     from annotator.formats.registry import FORMATS as TABLE
+    from annotator.formats.registry import Format
 
-    rows = [
-        {
-            "name": f.name,
-            "title": f.title,
-            "writes": "a folder" if f.folder else f"a {f.suffix} file",
-            "imports": f.imports,
-            "splits": f.splits,
-            "options": [get_option(o).flag for o in f.options],
-        }
-        for f in TABLE
-    ]
-    if as_json:
+    def writes(f: Format) -> str:
+        return "a folder" if f.folder else f"a {f.suffix} file"
+
+    if args.json:
+        rows = [
+            {
+                "name": f.name,
+                "title": f.title,
+                "writes": writes(f),
+                "imports": f.imports,
+                "splits": f.splits,
+                "options": [get_option(o).flag for o in f.options],
+            }
+            for f in TABLE
+        ]
         print(json.dumps(rows, indent=2))
         return EXIT_OK
     width = max(len(f.title) for f in TABLE)
-    for f, row in zip(TABLE, rows, strict=True):
+    for f in TABLE:
         extras = ["import" if f.imports else "export only"]
-        if f.splits:
-            extras.append("--split")
-        extras.extend(get_option(o).flag for o in f.options)
-        print(f"{f.name:<12} {f.title:<{width}} {row['writes']:<14} {', '.join(extras)}")
+        extras += ["--split"] if f.splits else []
+        extras += [get_option(o).flag for o in f.options]
+        print(f"{f.name:<12} {f.title:<{width}} {writes(f):<14} {', '.join(extras)}")
     return EXIT_OK
 
 
-def keys_command(
-    db_path: Path, keymap: Path | None, as_json: bool, reviewer: str | None = None
-) -> int:
+def keys_command(db_path: Path, args: argparse.Namespace) -> int:
     """The keymap the window would use on this database (its label hotkeys)."""
     from annotator.ui.keymap import KeymapError, effective_keymap, keymap_rows
 
-    with Store.open(db_path, reviewer) as store:
+    with Store.open(db_path, reviewer_of(args)) as store:
         labels = store.labels()
     try:
-        rows = keymap_rows(effective_keymap(labels, keymap))
+        rows = keymap_rows(effective_keymap(labels, getattr(args, "keymap", None)))
     except KeymapError as exc:
         raise CliError(str(exc)) from exc
-    if as_json:
+    if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=1))
         return EXIT_OK
     width = max(len(r["id"]) for r in rows)

@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 from pathlib import Path
 
-from annotator.cli.common import (
-    CliError,
-)
+from annotator.cli.common import CliError, reviewer_of
 from annotator.export_runner import exporter_for
 from annotator.identity import resolve_reviewer
 from annotator.sample import sample_import_job
 from annotator.store import Store
 from annotator.trace import TraceError, trace_from
+
+
+def window_command(db_path: Path, args: argparse.Namespace) -> int:
+    """The bare `annotator` (the database of --db) and `annotator open DB`."""
+    return start_window(
+        args.path if args.command == "open" else db_path,
+        getattr(args, "keymap", None),
+        getattr(args, "trace_timings", None),
+        reviewer_of(args),
+    )
 
 
 def start_window(
