@@ -31,11 +31,27 @@ def test_the_article_is_painted_first_and_the_window_completes_after_it(qtbot, s
     assert win.actions_by_id == {}
     assert win.menuBar().actions() == []
     events: list[str] = []
-    win.view.painted.connect(lambda with_text: events.append(f"painted {with_text}"))
+    first: dict[int, object] = {}  # block -> what the first paint drew
+
+    def painted(with_text: bool) -> None:
+        events.append(f"painted {with_text}")
+        if not first:
+            first.update({i: record[2] for i, record in win.view._painted.items()})
+
+    win.view.painted.connect(painted)
     win.completed.connect(lambda: events.append("completed"))
     with qtbot.waitSignal(win.completed, timeout=5000):
         win.show()
     assert events[:2] == ["painted True", "completed"]
+    # what was painted first is the article as a window built whole draws it
+    assert first, "no block of the article was painted"
+    whole = create_window(sample_store)
+    qtbot.addWidget(whole)
+    whole.show()
+    qtbot.waitUntil(lambda: bool(whole.view._painted))
+    qtbot.waitUntil(lambda: whole.view.viewport().width() == win.view.viewport().width())
+    for i, drawing in first.items():
+        assert drawing == whole.view.drawing(i)
     doc = win.session.document
     assert doc is not None
     spans = doc.layer(Layer.GOLD).spans
