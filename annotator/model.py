@@ -27,10 +27,38 @@ class Status(enum.StrEnum):
 
 
 class Layer(enum.StrEnum):
-    """``model`` is what the pipeline predicted (never edited); ``gold`` is the review."""
+    """``model`` is what the pipeline predicted (never edited); ``gold`` is the review;
+    ``final`` is the adjudicated result of a team's reviews. A merged team database
+    also has one layer per reviewer, named ``reviewer:NAME`` (``reviewer_layer``);
+    functions that take any layer take its name, a ``str``."""
 
     MODEL = "model"
     GOLD = "gold"
+    FINAL = "final"
+
+
+REVIEWER_LAYER_PREFIX = "reviewer:"
+
+
+def reviewer_layer(name: str) -> str:
+    """The layer holding one reviewer's review in a merged team database."""
+    return f"{REVIEWER_LAYER_PREFIX}{name}"
+
+
+def layer_reviewer(layer: str) -> str | None:
+    """The reviewer a ``reviewer:NAME`` layer belongs to, or None for another layer."""
+    if layer.startswith(REVIEWER_LAYER_PREFIX):
+        return layer[len(REVIEWER_LAYER_PREFIX) :]
+    return None
+
+
+def is_layer_name(layer: str) -> bool:
+    """``model``, ``gold``, ``final``, or ``reviewer:NAME`` with a non-empty name that
+    is trimmed and has no control characters (the database's CHECK is looser)."""
+    if layer in {member.value for member in Layer}:
+        return True
+    name = layer_reviewer(layer)
+    return bool(name) and name == (name or "").strip() and (name or "").isprintable()
 
 
 class LabelKind(enum.StrEnum):
@@ -165,9 +193,22 @@ class Document:
     model: Annotations = Annotations()
     gold: Annotations = Annotations()
     pos: tuple[str, ...] = ()  # universal POS tag per token (empty: not tagged)
+    # other layers, by name, when asked for (the export of ``final`` or a reviewer's)
+    others: dict[str, Annotations] = field(default_factory=dict)
+    # the layer ``gold`` holds: the one being edited, ``gold`` but for adjudication
+    # (``final``; see the store's ``edit_layer``)
+    edited: str = "gold"
 
-    def layer(self, layer: Layer) -> Annotations:
-        return self.model if layer is Layer.MODEL else self.gold
+    def layer(self, layer: str) -> Annotations:
+        """``model``, the edited layer (``gold``), or one loaded into ``others``."""
+        if layer == Layer.MODEL:
+            return self.model
+        if layer == self.edited:
+            return self.gold
+        try:
+            return self.others[layer]
+        except KeyError:
+            raise KeyError(f"Document {self.id}: its {layer} layer was not loaded.") from None
 
 
 @dataclass(frozen=True, slots=True)

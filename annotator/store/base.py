@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from annotator.identity import check_actor
-from annotator.model import Relation, Span, Tokens
+from annotator.model import Layer, Relation, Span, Tokens, is_layer_name
 from annotator.store.connection import writer
 from annotator.store.errors import ConflictError, NotFoundError, WriteError
 
@@ -51,7 +51,12 @@ class StoreBase:
 
     Reads go straight to the sqlite3 connection; writes go through sqlite-utils
     (``db``), which is loaded at the first write or by ``prepare_writes``. A store
-    opened ``read_only`` refuses every write with a ``WriteError``."""
+    opened ``read_only`` refuses every write with a ``WriteError``.
+
+    Edits change the ``gold`` layer; ``edit_layer`` names another one to edit
+    (``final``, when adjudicating a team's reviews), and reads of "the reviewed
+    layer" (``load_document``'s ``gold``, the span counts of the document list)
+    follow it."""
 
     def __init__(
         self, conn: sqlite3.Connection, path: Path, actor: str, *, read_only: bool = False
@@ -61,6 +66,7 @@ class StoreBase:
         self._actor = check_actor(actor)
         self.read_only = read_only
         self._token_cache: dict[int, Tokens] = {}  # tokens never change after import
+        self._edit_layer: str = Layer.GOLD.value
 
     @property
     def actor(self) -> str:
@@ -70,6 +76,17 @@ class StoreBase:
     @actor.setter
     def actor(self, name: str) -> None:
         self._actor = check_actor(name)
+
+    @property
+    def edit_layer(self) -> str:
+        """The layer edits change: ``gold``, or e.g. ``final`` (never ``model``)."""
+        return self._edit_layer
+
+    @edit_layer.setter
+    def edit_layer(self, layer: str) -> None:
+        if layer == Layer.MODEL or not is_layer_name(layer):
+            raise ValueError(f"{layer!r} is not a layer that can be edited.")
+        self._edit_layer = str(layer)
 
     @cached_property
     def db(self) -> Database:

@@ -1,4 +1,5 @@
-"""Edits of the gold layer. Each is one transaction: version check, change, audit row.
+"""Edits of the gold layer (or the store's ``edit_layer``: ``final`` when adjudicating).
+Each is one transaction: version check, change, audit row.
 
 Every method takes the document version the caller last saw and returns a
 ``Change`` with the new version. If the document moved on meanwhile (another
@@ -27,7 +28,6 @@ from annotator.store.errors import IdClashError, InvalidEditError, NotFoundError
 from annotator.store.reads import ReadsMixin
 from annotator.store.rows import select_relations, select_spans
 
-GOLD = "gold"
 TOKEN_CACHE_SIZE = 8
 
 
@@ -302,9 +302,9 @@ class EditsMixin(ReadsMixin):
         if refusal:
             raise InvalidEditError(f"Not allowed: {refusal}.")
         duplicate = self.db.execute(
-            "SELECT id FROM relations WHERE doc_id = ? AND layer = 'gold' AND head = ? "
+            "SELECT id FROM relations WHERE doc_id = ? AND layer = ? AND head = ? "
             "AND child = ? AND label = ? AND id IS NOT ?",
-            [doc_id, relation.head, relation.child, relation.label, relation.id],
+            [doc_id, self.edit_layer, relation.head, relation.child, relation.label, relation.id],
         ).fetchone()
         if duplicate is not None:
             raise InvalidEditError(
@@ -325,13 +325,14 @@ class EditsMixin(ReadsMixin):
         return Change(new_version)
 
     def reset_gold(self, doc_id: int, version: int) -> Change:
-        """Replace the gold layer with a fresh copy of the model layer."""
+        """Replace the gold layer (the edit layer) with a fresh copy of the model layer."""
+        layer = self.edit_layer
         with self._edit(doc_id, version, "reset to model") as new_version:
             old_spans = self._gold_spans(doc_id)
-            old_relations = self._relations(doc_id, GOLD)
-            self.db.execute("DELETE FROM relations WHERE doc_id = ? AND layer = 'gold'", [doc_id])
-            self.db.execute("DELETE FROM spans WHERE doc_id = ? AND layer = 'gold'", [doc_id])
-            copy_model_to_gold(self, doc_id)
+            old_relations = self._relations(doc_id, layer)
+            self.db.execute("DELETE FROM relations WHERE doc_id = ? AND layer = ?", [doc_id, layer])
+            self.db.execute("DELETE FROM spans WHERE doc_id = ? AND layer = ?", [doc_id, layer])
+            copy_model_to_gold(self, doc_id, layer)
             self._audit(
                 doc_id,
                 new_version,
@@ -344,7 +345,7 @@ class EditsMixin(ReadsMixin):
                 },
                 after={
                     "spans": [span_json(s) for s in self._gold_spans(doc_id)],
-                    "relations": [relation_json(r) for r in self._relations(doc_id, GOLD)],
+                    "relations": [relation_json(r) for r in self._relations(doc_id, layer)],
                 },
             )
         return Change(new_version, removed_spans=tuple(old_spans))
@@ -388,20 +389,20 @@ class EditsMixin(ReadsMixin):
         """Gold spans sharing characters with ``span`` (itself excluded)."""
         near = select_spans(
             self.conn,
-            "doc_id = ? AND layer = 'gold' AND start < ? AND \"end\" > ?",
-            [doc_id, span.end, span.start],
+            'doc_id = ? AND layer = ? AND start < ? AND "end" > ?',
+            [doc_id, self.edit_layer, span.end, span.start],
         )
         return overlapping(near, span)
 
     def _gold_spans(self, doc_id: int) -> list[Span]:
-        return select_spans(self.conn, "doc_id = ? AND layer = 'gold'", [doc_id])
+        return select_spans(self.conn, "doc_id = ? AND layer = ?", [doc_id, self.edit_layer])
 
     def _gold_span(self, doc_id: int, span_id: int) -> Span:
         found = select_spans(
-            self.conn, "id = ? AND doc_id = ? AND layer = 'gold'", [span_id, doc_id]
+            self.conn, "id = ? AND doc_id = ? AND layer = ?", [span_id, doc_id, self.edit_layer]
         )
         if not found:
-            raise NotFoundError(f"Document {doc_id} has no gold span {span_id}.")
+            raise NotFoundError(f"Document {doc_id} has no {self.edit_layer} span {span_id}.")
         return found[0]
 
     def _relations(self, doc_id: int, layer: str) -> list[Relation]:
@@ -409,10 +410,14 @@ class EditsMixin(ReadsMixin):
 
     def _gold_relation(self, doc_id: int, relation_id: int) -> Relation:
         found = select_relations(
-            self.conn, "id = ? AND doc_id = ? AND layer = 'gold'", [relation_id, doc_id]
+            self.conn,
+            "id = ? AND doc_id = ? AND layer = ?",
+            [relation_id, doc_id, self.edit_layer],
         )
         if not found:
-            raise NotFoundError(f"Document {doc_id} has no gold relation {relation_id}.")
+            raise NotFoundError(
+                f"Document {doc_id} has no {self.edit_layer} relation {relation_id}."
+            )
         return found[0]
 
     def _insert_span(self, doc_id: int, span: Span) -> Span:
@@ -420,7 +425,7 @@ class EditsMixin(ReadsMixin):
             self._refuse_taken_id(
                 "spans", doc_id, span.id, f"{span.label} {span.start}..{span.end}"
             )
-        new_id = insert_span_row(self.db, doc_id, "gold", span)
+        new_id = insert_span_row(self.db, doc_id, self.edit_layer, span)
         return Span(span.start, span.end, span.token_start, span.token_end, span.label, new_id)
 
     def _insert_relation(self, doc_id: int, relation: Relation) -> Relation:
@@ -433,8 +438,8 @@ class EditsMixin(ReadsMixin):
             )
         cursor = self.db.execute(
             "INSERT INTO relations (id, doc_id, layer, head, child, label) "
-            "VALUES (?, ?, 'gold', ?, ?, ?)",
-            [relation.id, doc_id, relation.head, relation.child, relation.label],
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [relation.id, doc_id, self.edit_layer, relation.head, relation.child, relation.label],
         )
         return Relation(relation.head, relation.child, relation.label, cursor.lastrowid)
 
@@ -471,22 +476,23 @@ class EditsMixin(ReadsMixin):
         return relations
 
 
-def copy_model_to_gold(store: StoreBase, doc_id: int) -> None:
-    """Copy the model layer's spans and relations into the (empty) gold layer."""
+def copy_model_to_gold(store: StoreBase, doc_id: int, layer: str = "gold") -> None:
+    """Copy the model layer's spans and relations into the (empty) gold layer (or
+    ``layer``)."""
     id_map: dict[int, int] = {}
     for span_id, start, end, ts, te, label in store.db.execute(
         'SELECT id, start, "end", token_start, token_end, label FROM spans '
         "WHERE doc_id = ? AND layer = 'model' ORDER BY id",
         [doc_id],
     ).fetchall():
-        id_map[span_id] = insert_span_row(store.db, doc_id, "gold", Span(start, end, ts, te, label))
+        id_map[span_id] = insert_span_row(store.db, doc_id, layer, Span(start, end, ts, te, label))
     for head, child, label in store.db.execute(
         "SELECT head, child, label FROM relations WHERE doc_id = ? AND layer = 'model' ORDER BY id",
         [doc_id],
     ).fetchall():
         store.db.execute(
-            "INSERT INTO relations (doc_id, layer, head, child, label) VALUES (?, 'gold', ?, ?, ?)",
-            [doc_id, id_map[head], id_map[child], label],
+            "INSERT INTO relations (doc_id, layer, head, child, label) VALUES (?, ?, ?, ?, ?)",
+            [doc_id, layer, id_map[head], id_map[child], label],
         )
 
 

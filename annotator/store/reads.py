@@ -42,8 +42,10 @@ class AuditEntry:
 class Stats:
     documents: int
     by_status: dict[Status, int]
-    spans_by_label: dict[Layer, dict[str, int]] = field(default_factory=dict)
-    relations_by_label: dict[Layer, dict[str, int]] = field(default_factory=dict)
+    # layer name -> label -> count; ``model`` and ``gold`` always, other layers
+    # (``final``, ``reviewer:NAME``) when they have rows
+    spans_by_label: dict[str, dict[str, int]] = field(default_factory=dict)
+    relations_by_label: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 class ReadsMixin(StoreBase):
@@ -58,13 +60,13 @@ class ReadsMixin(StoreBase):
     def list_documents(
         self, status: Status | None = None, offset: int = 0, limit: int = 200
     ) -> list[DocumentSummary]:
-        """One page of documents in id order, with their gold span counts."""
+        """One page of documents in id order, with their gold (edit layer) span counts."""
         where, params = ("WHERE d.status = ?", [status.value]) if status else ("", [])
         rows = self.conn.execute(
             "SELECT d.id, d.title, d.status, d.version, "
-            "(SELECT COUNT(*) FROM spans s WHERE s.doc_id = d.id AND s.layer = 'gold') "
+            "(SELECT COUNT(*) FROM spans s WHERE s.doc_id = d.id AND s.layer = ?) "
             f"FROM documents d {where} ORDER BY d.id LIMIT ? OFFSET ?",
-            [*params, limit, offset],
+            [self.edit_layer, *params, limit, offset],
         ).fetchall()
         return [
             DocumentSummary(int(i), str(t), Status(s), int(v), int(n)) for i, t, s, v, n in rows
@@ -73,9 +75,9 @@ class ReadsMixin(StoreBase):
     def document_summary(self, doc_id: int) -> DocumentSummary:
         row = self.conn.execute(
             "SELECT d.id, d.title, d.status, d.version, "
-            "(SELECT COUNT(*) FROM spans s WHERE s.doc_id = d.id AND s.layer = 'gold') "
+            "(SELECT COUNT(*) FROM spans s WHERE s.doc_id = d.id AND s.layer = ?) "
             "FROM documents d WHERE d.id = ?",
-            [doc_id],
+            [self.edit_layer, doc_id],
         ).fetchone()
         if row is None:
             raise NotFoundError(f"Document {doc_id} does not exist in {self.path}.")
@@ -140,26 +142,40 @@ class ReadsMixin(StoreBase):
             version=int(version),
             meta=json.loads(meta),
             model=self.annotations(doc_id, Layer.MODEL),
-            gold=self.annotations(doc_id, Layer.GOLD),
+            gold=self.annotations(doc_id, self.edit_layer),
             pos=unpack_pos(pos),
+            edited=self.edit_layer,
         )
 
-    def annotations(self, doc_id: int, layer: Layer) -> Annotations:
+    def annotations(self, doc_id: int, layer: str) -> Annotations:
+        """One layer of a document (any layer name: ``Layer`` or ``reviewer:NAME``)."""
         where = "doc_id = ? AND layer = ?"
         return Annotations(
-            tuple(select_spans(self.conn, where, [doc_id, layer.value])),
-            tuple(select_relations(self.conn, where, [doc_id, layer.value])),
+            tuple(select_spans(self.conn, where, [doc_id, str(layer)])),
+            tuple(select_relations(self.conn, where, [doc_id, str(layer)])),
+        )
+
+    def layer_names(self) -> list[str]:
+        """The layers that have spans or relations in this database, sorted."""
+        return sorted(
+            {
+                str(r[0])
+                for r in self.conn.execute(
+                    "SELECT DISTINCT layer FROM spans UNION SELECT DISTINCT layer FROM relations"
+                )
+            }
         )
 
     def reviewed_labels(self) -> dict[str, Counter[str]]:
-        """Words -> how often each label covers them in the gold layer of the
+        """Words -> how often each label covers them in the gold (edit) layer of the
         accepted documents (for the suggestions of likely missing spans)."""
         known: dict[str, Counter[str]] = {}
         for words, label, n in self.conn.execute(
             'SELECT substr(x.text, s.start + 1, s."end" - s.start), s.label, COUNT(*) '
             "FROM spans s JOIN documents d ON d.id = s.doc_id "
             "JOIN document_texts x ON x.doc_id = s.doc_id "
-            "WHERE s.layer = 'gold' AND d.status = 'accepted' GROUP BY 1, 2"
+            "WHERE s.layer = ? AND d.status = 'accepted' GROUP BY 1, 2",
+            [self.edit_layer],
         ):
             known.setdefault(str(words), Counter())[str(label)] += int(n)
         return known
@@ -192,8 +208,8 @@ class ReadsMixin(StoreBase):
             raise NotFoundError(f"Document {doc_id} does not exist in {self.path}.")
         return str(row[0]), str(row[1] or "")
 
-    def relations(self, doc_id: int, layer: Layer) -> list[Relation]:
-        return select_relations(self.conn, "doc_id = ? AND layer = ?", [doc_id, layer.value])
+    def relations(self, doc_id: int, layer: str) -> list[Relation]:
+        return select_relations(self.conn, "doc_id = ? AND layer = ?", [doc_id, str(layer)])
 
     def document_version(self, doc_id: int) -> int:
         row = self.conn.execute("SELECT version FROM documents WHERE id = ?", [doc_id]).fetchone()
@@ -249,14 +265,14 @@ class ReadsMixin(StoreBase):
 
     def stats(self) -> Stats:
         by_status = self.count_by_status()
-        spans: dict[Layer, dict[str, int]] = {layer: Counter() for layer in Layer}
+        spans: dict[str, dict[str, int]] = {Layer.MODEL: Counter(), Layer.GOLD: Counter()}
         for layer, label, n in self.conn.execute(
             "SELECT layer, label, COUNT(*) FROM spans GROUP BY layer, label ORDER BY label"
         ).fetchall():
-            spans[Layer(layer)][label] = int(n)
-        relations: dict[Layer, dict[str, int]] = {layer: Counter() for layer in Layer}
+            spans.setdefault(str(layer), Counter())[label] = int(n)
+        relations: dict[str, dict[str, int]] = {Layer.MODEL: Counter(), Layer.GOLD: Counter()}
         for layer, label, n in self.conn.execute(
             "SELECT layer, label, COUNT(*) FROM relations GROUP BY layer, label ORDER BY label"
         ).fetchall():
-            relations[Layer(layer)][label] = int(n)
+            relations.setdefault(str(layer), Counter())[label] = int(n)
         return Stats(sum(by_status.values()), by_status, spans, relations)

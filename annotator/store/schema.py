@@ -7,6 +7,7 @@ know was written by a newer annotator and is refused (see connection.py).
 
 from __future__ import annotations
 
+import re
 import sqlite3
 
 # isort: off
@@ -293,6 +294,103 @@ def m006_models(db: Database) -> None:
         )
         """
     )
+
+
+# m008: the layer names a team database needs beside model and gold
+_OLD_LAYER_CHECK = re.compile(
+    r"CHECK\s*\(\s*layer\s+IN\s*\(\s*'model'\s*,\s*'gold'\s*\)\s*\)", re.IGNORECASE
+)
+_NEW_LAYER_CHECK = (
+    "CHECK (layer IN ('model', 'gold', 'final') "
+    "OR (substr(layer, 1, 9) = 'reviewer:' AND length(layer) > 9))"
+)
+_CREATE_TABLE = re.compile(r'^\s*CREATE\s+TABLE\s+("?)(\w+)\1', re.IGNORECASE)
+
+
+@migrations(transactional=False)
+def m008_reviewer_layers(db: Database) -> None:
+    """Spans and relations may belong to the ``final`` layer (the adjudicated result
+    of a team's reviews) and to one ``reviewer:NAME`` layer per reviewer (in a
+    database ``annotator merge`` made), not only to ``model`` and ``gold``.
+
+    SQLite cannot change a CHECK constraint in place, so both tables are rebuilt as
+    m003 rebuilt them (foreign keys off, one transaction, indexes and id sequences
+    kept). Each is rebuilt from its own CREATE statement in sqlite_master with only
+    the layer CHECK replaced, so columns added by other steps (whichever ran before
+    this one) are kept as they are. Idempotent like m003: a table whose CHECK was
+    already replaced is left alone."""
+    if db.conn.in_transaction:  # PRAGMA foreign_keys would silently do nothing
+        raise RuntimeError("m008_reviewer_layers must run outside a transaction")
+    foreign_keys = int(db.execute("PRAGMA foreign_keys").fetchone()[0])
+    db.execute("PRAGMA foreign_keys = OFF")
+    try:
+        if db.execute("PRAGMA foreign_keys").fetchone()[0] != 0:
+            raise RuntimeError("m008_reviewer_layers could not turn foreign keys off")
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            _rebuild_layer_checks(db)
+        except BaseException:
+            db.conn.rollback()
+            raise
+        db.conn.commit()
+    finally:
+        db.execute(f"PRAGMA foreign_keys = {foreign_keys}")
+
+
+def _rebuild_layer_checks(db: Database) -> None:
+    tables = ("spans", "relations")  # parent first
+    creates = {
+        table: str(
+            db.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", [table]
+            ).fetchone()[0]
+        )
+        for table in tables
+    }
+    todo = [table for table in tables if _OLD_LAYER_CHECK.search(creates[table])]
+    if not todo:
+        return
+    violations_before = _foreign_key_violations(db)
+    marks = ",".join("?" * len(todo))
+    indexes = db.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+        f"AND tbl_name IN ({marks}) ORDER BY name",
+        todo,
+    ).fetchall()
+    dependents = db.execute(
+        "SELECT type, name FROM sqlite_master WHERE type IN ('trigger', 'view')"
+    ).fetchall()
+    if dependents:  # none exist; a later change adding some must extend this step
+        raise RuntimeError(f"m008 does not know how to keep {dependents}")
+    sequences = dict(
+        db.execute(
+            f"SELECT name, seq FROM sqlite_sequence WHERE name IN ({marks})", todo
+        ).fetchall()
+    )
+    for table in todo:
+        create, count = _OLD_LAYER_CHECK.subn(_NEW_LAYER_CHECK, creates[table])
+        create, renamed = _CREATE_TABLE.subn(f"CREATE TABLE {table}_m008", create, count=1)
+        if count != 1 or renamed != 1:
+            raise RuntimeError(f"m008 does not recognise the table {table}: {creates[table]}")
+        db.execute(create)
+        columns = ", ".join(
+            f'"{row[1]}"' for row in db.execute(f"PRAGMA table_info({table})").fetchall()
+        )
+        db.execute(f"INSERT INTO {table}_m008 ({columns}) SELECT {columns} FROM {table}")
+    for table in reversed(todo):  # child first; foreign keys are off: nothing cascades
+        db.execute(f"DROP TABLE {table}")
+    for table in todo:
+        db.execute(f"ALTER TABLE {table}_m008 RENAME TO {table}")
+    for (sql,) in indexes:
+        db.execute(sql)
+    for table, seq in sequences.items():
+        db.execute("DELETE FROM sqlite_sequence WHERE name = ?", [table])
+        db.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", [table, seq])
+    violations_after = _foreign_key_violations(db)
+    if violations_after != violations_before:
+        raise sqlite3.IntegrityError(
+            f"m008 would break foreign keys: {violations_after[:5]}; nothing was changed"
+        )
 
 
 def _has_autoincrement(db: Database, table: str) -> bool:

@@ -17,4 +17,5 @@ MIGRATION_NAMES: tuple[str, ...] = (
     "m004_text_apart",
     "m005_pos_tags",
     "m006_models",
+    "m008_reviewer_layers",
 )
