@@ -35,6 +35,7 @@ COMMANDS: dict[str | None, str] = {
     "train": "train:train_command",
     "keys": "data:keys_command",
     "formats": "data:formats_command",
+    "merge": "team:merge_command",
     "open": "window:window_command",
     None: "window:window_command",  # the bare `annotator`
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from annotator.cli.parser_team import add_team_commands
 from annotator.export_options import FORMATS
 from annotator.formats.options import OPTIONS as FORMAT_OPTIONS
 from annotator.identity import REVIEWER_ENV
@@ -203,7 +204,8 @@ def build_parser() -> argparse.ArgumentParser:
         "open", parents=[common], help="open the review window on a database file"
     )
     opener.add_argument("path", type=Path, metavar="DB", help="database file")
-    for p in (parser, opener, keys):
+    windows = add_team_commands(commands, common, identity)  # merge, agreement, adjudicate
+    for p in (parser, opener, keys, *windows):
         p.add_argument(
             "--keymap",
             type=Path,
@@ -211,7 +213,7 @@ def build_parser() -> argparse.ArgumentParser:
             default=argparse.SUPPRESS,
             help="key binding overrides (default: keymap.json in the user config folder)",
         )
-    for p in (parser, opener):
+    for p in (parser, opener, *windows):
         p.add_argument(
             "--trace-timings",
             type=Path,

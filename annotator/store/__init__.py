@@ -33,9 +33,10 @@ from annotator.store.errors import (
 )
 from annotator.store.reads import AuditEntry, Stats
 from annotator.store.reannotation import ReannotationMixin
+from annotator.store.team import TeamMixin
 
 
-class Store(EditsMixin, ReannotationMixin):
+class Store(EditsMixin, ReannotationMixin, TeamMixin):
     """An open annotator database."""
 
     @classmethod

@@ -402,6 +402,31 @@ def _has_autoincrement(db: Database, table: str) -> bool:
 
 def _foreign_key_violations(db: Database) -> list[tuple[object, ...]]:
     return sorted(db.execute("PRAGMA foreign_key_check").fetchall(), key=repr)
+@migrations()
+def m009_reviewer_status(db: Database) -> None:
+    """Each reviewer's review of each document in a team database (``annotator
+    merge``): the status they gave it and when, the file it was merged from, and a
+    fingerprint of their layer and status that makes merging again idempotent.
+    Empty in a reviewer's own database."""
+    db.execute(
+        """
+        CREATE TABLE reviewer_status (
+            doc_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+            reviewer TEXT NOT NULL,
+            status TEXT NOT NULL
+                CHECK (status IN ('todo', 'accepted', 'rejected', 'skipped')),
+            reviewed_at TEXT NOT NULL,
+            source TEXT NOT NULL,
+            source_doc_id INTEGER NOT NULL,
+            fingerprint TEXT NOT NULL,
+            merged_at TEXT NOT NULL,
+            PRIMARY KEY (doc_id, reviewer)
+        )
+        """
+    )
+    db.execute("CREATE INDEX reviewer_status_reviewer ON reviewer_status (reviewer, status)")
+
+
 
 
 def known_migration_names() -> list[str]:

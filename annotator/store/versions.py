@@ -19,3 +19,4 @@ MIGRATION_NAMES: tuple[str, ...] = (
     "m006_models",
     "m008_reviewer_layers",
 )
+    "m009_reviewer_status",

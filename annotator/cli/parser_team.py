@@ -1,0 +1,33 @@
+"""The team commands' parsers: merge (and, below, agreement and adjudicate)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def add_team_commands(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
+    identity: argparse.ArgumentParser,
+) -> list[argparse.ArgumentParser]:
+    """Add the team commands; returns the parsers that open the window (they take
+    the window's --keymap and --trace-timings, as build_parser adds them)."""
+    merge = commands.add_parser(
+        "merge",
+        parents=[identity],
+        help="merge reviewers' databases into one team database (a layer per reviewer)",
+        description="Merge the reviewers' databases (one file per reviewer) into a team "
+        "database. Documents are matched by content hash; each reviewer's gold layer "
+        "becomes the layer reviewer:NAME (NAME: who set the document's status, else who "
+        "last edited it), the model layer is kept once, and each reviewer's status is "
+        "kept. The same reviewer with different reviews of a document is a conflict: "
+        "all are listed and nothing is merged. Every input is checked before the output "
+        "is written; then each document is one transaction, so merging again adds only "
+        "new or newer reviews, and an interrupted merge is finished by running it again.",
+    )
+    merge.add_argument("inputs", nargs="+", type=Path, metavar="DB", help="reviewers' databases")
+    merge.add_argument(
+        "--output", "-o", type=Path, required=True, metavar="TEAM_DB", help="team database"
+    )
+    return []

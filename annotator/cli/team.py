@@ -1,0 +1,46 @@
+"""The team commands: merge reviewers' databases, their agreement, adjudication."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from annotator.cli.common import EXIT_INTERRUPTED, EXIT_OK, CliError, reviewer_of
+
+
+def merge_command(db_path: Path, args: argparse.Namespace) -> int:
+    """`annotator merge A.db B.db ... --output TEAM.db`."""
+    from tqdm import tqdm
+
+    from annotator.merge import MergeError, plan_merge, run_merge
+
+    try:
+        plan = plan_merge(args.inputs, args.output)
+    except MergeError as exc:
+        raise CliError(str(exc)) from exc
+    print(
+        f"Checked {len(plan.inputs)} database{'s' if len(plan.inputs) != 1 else ''}: "
+        f"{len(plan.groups)} documents, {plan.reviews} reviews.",
+        file=sys.stderr,
+    )
+    bar = tqdm(total=len(plan.groups), unit="doc", desc="Merging", file=sys.stderr)
+
+    def progress(done: int, total: int) -> None:
+        bar.update(done - bar.n)
+
+    try:
+        report = run_merge(plan, reviewer_of(args), progress)
+    except MergeError as exc:
+        raise CliError(str(exc)) from exc
+    except KeyboardInterrupt:
+        print(
+            "Interrupted. The documents merged so far are kept; run the same command again "
+            "to merge the rest.",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
+    finally:
+        bar.close()
+    print(f"Merged into {args.output}: {report.summary()}.")
+    return EXIT_OK
