@@ -393,15 +393,6 @@ def _rebuild_layer_checks(db: Database) -> None:
         )
 
 
-def _has_autoincrement(db: Database, table: str) -> bool:
-    row = db.execute(
-        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", [table]
-    ).fetchone()
-    return row is not None and "AUTOINCREMENT" in str(row[0]).upper()
-
-
-def _foreign_key_violations(db: Database) -> list[tuple[object, ...]]:
-    return sorted(db.execute("PRAGMA foreign_key_check").fetchall(), key=repr)
 @migrations()
 def m009_reviewer_status(db: Database) -> None:
     """Each reviewer's review of each document in a team database (``annotator
@@ -427,6 +418,15 @@ def m009_reviewer_status(db: Database) -> None:
     db.execute("CREATE INDEX reviewer_status_reviewer ON reviewer_status (reviewer, status)")
 
 
+def _has_autoincrement(db: Database, table: str) -> bool:
+    row = db.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", [table]
+    ).fetchone()
+    return row is not None and "AUTOINCREMENT" in str(row[0]).upper()
+
+
+def _foreign_key_violations(db: Database) -> list[tuple[object, ...]]:
+    return sorted(db.execute("PRAGMA foreign_key_check").fetchall(), key=repr)
 
 
 def known_migration_names() -> list[str]:

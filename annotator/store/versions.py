@@ -18,5 +18,5 @@ MIGRATION_NAMES: tuple[str, ...] = (
     "m005_pos_tags",
     "m006_models",
     "m008_reviewer_layers",
-)
     "m009_reviewer_status",
+)
