@@ -36,6 +36,7 @@ COMMANDS: dict[str | None, str] = {
     "keys": "data:keys_command",
     "formats": "data:formats_command",
     "merge": "team:merge_command",
+    "agreement": "team:agreement_command",
     "open": "window:window_command",
     None: "window:window_command",  # the bare `annotator`
 }

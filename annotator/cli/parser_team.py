@@ -1,4 +1,4 @@
-"""The team commands' parsers: merge (and, below, agreement and adjudicate)."""
+"""The team commands' parsers: merge, agreement, adjudicate."""
 
 from __future__ import annotations
 
@@ -30,4 +30,22 @@ def add_team_commands(
     merge.add_argument(
         "--output", "-o", type=Path, required=True, metavar="TEAM_DB", help="team database"
     )
+    agree = commands.add_parser(
+        "agreement",
+        parents=[common],
+        help="how far the reviewers of a team database agree (F1, Cohen's and Fleiss' kappa)",
+        description="For every pair of reviewers, over the documents both reviewed with "
+        "the given statuses: entity F1 (exact span and label; symmetric), Cohen's kappa "
+        "over IOB token tags, relation F1, per label and micro-averaged; Fleiss' kappa "
+        "with more than two reviewers; the documents with the lowest agreement. --db is "
+        "the team database `annotator merge` wrote.",
+    )
+    agree.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    agree.add_argument(
+        "--status",
+        default="accepted",
+        help="the reviewers' statuses of the documents to compare: accepted, rejected, "
+        "skipped, todo, or all (default: accepted)",
+    )
+    agree.add_argument("--lowest", type=int, default=10, metavar="N", help="documents to list (10)")
     return []

@@ -44,3 +44,32 @@ def merge_command(db_path: Path, args: argparse.Namespace) -> int:
         bar.close()
     print(f"Merged into {args.output}: {report.summary()}.")
     return EXIT_OK
+
+
+def agreement_command(db_path: Path, args: argparse.Namespace) -> int:
+    """`annotator agreement --db TEAM.db [--json] [--status accepted]`."""
+    import json
+
+    from annotator.agreement import AgreementDocument, agreement, format_table
+    from annotator.cli.common import statuses_of
+    from annotator.store import Store
+
+    if not db_path.exists():
+        raise CliError(f"No database at {db_path}.")
+    statuses = statuses_of(args.status)
+    with Store.open_to_read(db_path, reviewer_of(args)) as store:
+        if not store.is_team_database():
+            raise CliError(
+                f"{db_path} has no reviewers' reviews: it is not a team database. Make one "
+                "with `annotator merge A.db B.db --output TEAM.db`."
+            )
+        documents = [
+            AgreementDocument(doc_id, title, tokens, store.reviews_of(doc_id))
+            for doc_id, title, tokens in store.reviewed_documents()
+        ]
+    report = agreement(documents, statuses)
+    if args.json:
+        print(json.dumps(report.as_dict(args.lowest), indent=2, ensure_ascii=False))
+    else:
+        print(format_table(report, args.lowest))
+    return EXIT_OK

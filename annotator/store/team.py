@@ -277,6 +277,26 @@ class TeamMixin(IngestMixin):
             for status in self.reviewer_statuses(doc_id)
         }
 
+    def reviews_of(self, doc_id: int) -> dict[str, tuple[Status, Annotations]]:
+        """Each reviewer's status and layer of one document, by reviewer name."""
+        with self._snapshot():
+            return {
+                s.reviewer: (s.status, self.annotations(doc_id, reviewer_layer(s.reviewer)))
+                for s in self.reviewer_statuses(doc_id)
+            }
+
+    def reviewed_documents(self) -> list[tuple[int, str, int]]:
+        """The documents with at least one reviewer's review: id, title and token
+        count, in id order."""
+        return [
+            (int(i), str(title), int(count))
+            for i, title, count in self.conn.execute(
+                "SELECT d.id, d.title, t.count FROM documents d "
+                "JOIN tokens t ON t.doc_id = d.id "
+                "WHERE d.id IN (SELECT doc_id FROM reviewer_status) ORDER BY d.id"
+            )
+        ]
+
 
 def _review_json(
     review: ReviewerStatus | MergedReview, counts: tuple[int, int]
