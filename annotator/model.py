@@ -164,6 +164,9 @@ class Relation:
     child: int
     label: str
     id: int | None = None
+    # the relation rule that proposed it (model layer, from the pipeline), else None;
+    # where a relation came from, not what it is: equality and hashing leave it out
+    rule: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,14 @@ from spacy.tokens import Doc
 from annotator.importer import run_import
 from annotator.model import Layer
 from annotator.nlp.pipeline import Pipeline, load_pipeline
-from annotator.nlp.relations import RelationExtractor, RelationRuleError, load_rules
+from annotator.nlp.relations import (
+    RelationExtractor,
+    RelationRule,
+    RelationRuleError,
+    default_rules_path,
+    load_rules,
+)
+from annotator.relation_rules import switch_off
 
 NLP = spacy.blank("en")
 EXTRACT = RelationExtractor(NLP.vocab, load_rules())
@@ -174,9 +181,115 @@ def test_import_stores_proposed_relations_in_both_layers(store, tmp_path):
     path.write_text("Kremlin spokesman Dmitry Peskov sneered", encoding="utf-8")
     [doc_id] = run_import(store, Pipeline(nlp), [path]).doc_ids
     doc = store.load_document(doc_id)
-    for layer in Layer:
+    for layer in (Layer.MODEL, Layer.GOLD):
         annotations = doc.layer(layer)
         spans = {s.id: doc.text[s.start : s.end] for s in annotations.spans}
         assert [(spans[r.head], r.label, spans[r.child]) for r in annotations.relations] == [
             ("Dmitry Peskov", "ORG-AFF", "Kremlin")
         ]
+
+
+# ---- which rule proposed a relation, and rules switched off -----------------------
+
+
+def kremlin_pipeline(rules_file=None) -> Pipeline:
+    """blank:en with an EntityRuler and a stand-in parser, so the bundled
+    organization-role-person rule proposes "Dmitry Peskov" ORG-AFF "Kremlin"."""
+    nlp = load_pipeline("blank:en")
+    nlp.add_pipe("entity_ruler").add_patterns(
+        [
+            {"label": "ORG", "pattern": "Kremlin"},
+            {"label": "PERSON", "pattern": [{"TEXT": "Dmitry"}, {"TEXT": "Peskov"}]},
+        ]
+    )
+    nlp.add_pipe("fixed_parse", name="parser")
+    return Pipeline(nlp, load_rules(rules_file) if rules_file else None)
+
+
+KREMLIN = "Kremlin spokesman Dmitry Peskov sneered"
+
+
+def stored_relations(store, doc_id: int) -> list[tuple[str, str, str | None]]:
+    return store.conn.execute(
+        "SELECT layer, label, rule FROM relations WHERE doc_id = ? ORDER BY layer DESC, id",
+        [doc_id],
+    ).fetchall()
+
+
+def test_import_records_the_rule_on_the_model_relation_only(store, tmp_path):
+    path = tmp_path / "a.txt"
+    path.write_text(KREMLIN, encoding="utf-8")
+    [doc_id] = run_import(store, kremlin_pipeline(), [path]).doc_ids
+    assert stored_relations(store, doc_id) == [
+        ("model", "ORG-AFF", "organization-role-person"),
+        ("gold", "ORG-AFF", None),  # the reviewer's layer: no rule
+    ]
+    doc = store.load_document(doc_id)
+    assert [r.rule for r in doc.model.relations] == ["organization-role-person"]
+    assert [r.rule for r in doc.gold.relations] == [None]
+
+
+def test_reannotation_records_the_rule(store, tmp_path):
+    from annotator.reannotate import run_reannotation
+
+    path = tmp_path / "a.txt"
+    path.write_text(KREMLIN, encoding="utf-8")
+    no_parser = load_pipeline("blank:en")
+    no_parser.meta["name"] = "no_parser"  # another pipeline than kremlin_pipeline's
+    [doc_id] = run_import(store, Pipeline(no_parser), [path]).doc_ids
+    assert stored_relations(store, doc_id) == []
+    report = run_reannotation(store, kremlin_pipeline(), "test")
+    assert report.reannotated == 1
+    assert stored_relations(store, doc_id) == [
+        ("model", "ORG-AFF", "organization-role-person"),
+        ("gold", "ORG-AFF", None),
+    ]
+
+
+def test_a_relation_several_rules_propose_is_the_first_rule_s(tmp_path):
+    [rule] = [r for r in load_rules() if r.id == "organization-role-person"]
+    rules = [
+        RelationRule("second", rule.label, rule.head_types, rule.child_types, rule.pattern),
+        RelationRule("first", rule.label, rule.head_types, rule.child_types, rule.pattern),
+    ]
+    spec, _ = CASES["organization-role-person"]
+    for order in (rules, rules[::-1]):
+        found = RelationExtractor(NLP.vocab, order)(parsed(spec))
+        assert [(r.label, r.rule) for r in found] == [("ORG-AFF", order[0].id)]
+
+
+def test_a_switched_off_rule_proposes_nothing_at_the_next_import(store, tmp_path):
+    rules_file = tmp_path / "rules.json"
+    rules_file.write_bytes(default_rules_path().read_bytes())
+    first, second = tmp_path / "first.txt", tmp_path / "second.txt"
+    first.write_text(KREMLIN, encoding="utf-8")
+    second.write_text(KREMLIN + "\n", encoding="utf-8")
+    [before] = run_import(store, kremlin_pipeline(rules_file), [first]).doc_ids
+    assert [rule for *_, rule in stored_relations(store, before)] == [
+        "organization-role-person",
+        None,
+    ]
+    assert switch_off(rules_file, ["organization-role-person"]) == ["organization-role-person"]
+    [rule] = [r for r in load_rules(rules_file) if r.id == "organization-role-person"]
+    assert rule.enabled is False
+    [after] = run_import(store, kremlin_pipeline(rules_file), [second]).doc_ids
+    assert stored_relations(store, after) == []
+    # the others still propose: the extractor keeps every rule switched on
+    extractor = kremlin_pipeline(rules_file).relations
+    assert extractor is not None
+    assert set(extractor.rules) == {r.id for r in load_rules()} - {"organization-role-person"}
+
+
+def test_enabled_must_be_true_or_false_and_ids_unique(tmp_path):
+    path = tmp_path / "rules.json"
+    pattern = '[{"RIGHT_ID": "head", "RIGHT_ATTRS": {}}, {"LEFT_ID": "head", "REL_OP": ">", '
+    pattern += '"RIGHT_ID": "child", "RIGHT_ATTRS": {}}]'
+    path.write_text(
+        f'{{"rules": [{{"id": "x", "label": "PHYS", "enabled": "no", "pattern": {pattern}}}]}}'
+    )
+    with pytest.raises(RelationRuleError, match=r"rule #1 \(x\): 'enabled' must be true or false"):
+        load_rules(path)
+    rule = f'{{"id": "x", "label": "PHYS", "pattern": {pattern}}}'
+    path.write_text(f'{{"rules": [{rule}, {rule}]}}')
+    with pytest.raises(RelationRuleError, match=r"rule #2: the id 'x' is also rule #1's"):
+        load_rules(path)

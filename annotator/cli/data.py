@@ -163,13 +163,20 @@ def format_options_of(args: argparse.Namespace) -> tuple[tuple[str, str], ...]:
 def eval_command(db_path: Path, args: argparse.Namespace) -> int:
     import json
 
+    from annotator.cli import rule_eval
     from annotator.evaluate import evaluate, format_table
 
+    rule_eval.check_rule_options(args)
     if not db_path.exists():
         raise CliError(f"No database at {db_path}.")
     with Store.open_to_read(db_path, reviewer_of(args)) as store:
         ids = sorted(i for status in statuses_of(args.status) for i in store.document_ids(status))
-        result = evaluate(store.load_document(i) for i in ids)
+        if args.relations_by_rule:
+            table = rule_eval.rule_table(store, ids, args.relation_rules)
+        else:
+            result = evaluate(store.load_document(i) for i in ids)
+    if args.relations_by_rule:  # the rules file is written with the database closed
+        return rule_eval.report(table, args)
     if args.json:
         print(json.dumps(result.as_dict(), indent=2))
     else:

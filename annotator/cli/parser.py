@@ -12,6 +12,12 @@ from annotator.identity import REVIEWER_ENV
 from annotator.store import default_db_path
 from annotator.trace import ENV as TRACE_ENV
 
+# `eval --disable-below` switches a rule off only with at least this many proposals
+# (--min-proposals): with fewer, one reviewer decision moves its precision by more
+# than 10 points. A rule truly at 50% shows 2 kept of 10 or fewer about 5% of the
+# time (binomial), but 1 of 5 or fewer 19% of the time.
+DEFAULT_MIN_PROPOSALS = 10
+
 
 def build_parser() -> argparse.ArgumentParser:
     identity = argparse.ArgumentParser(add_help=False)
@@ -157,6 +163,34 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--json", action="store_true", help="print JSON instead of a table")
     ev.add_argument(
         "--status", default="accepted", help="statuses of the documents to score (accepted)"
+    )
+    ev.add_argument(
+        "--relations-by-rule",
+        action="store_true",
+        help="precision of each relation rule: of the model relations it proposed, how many "
+        "the review kept (same label, same span offsets)",
+    )
+    ev.add_argument(
+        "--relation-rules",
+        type=Path,
+        metavar="JSON",
+        help="with --relations-by-rule: the rules file to report on and to switch rules off "
+        "in (default: the bundled resources/relation_patterns.json, read only)",
+    )
+    ev.add_argument(
+        "--disable-below",
+        type=float,
+        metavar="P",
+        help='with --relations-by-rule: write "enabled": false into the --relation-rules '
+        "file for the rules with a precision under P",
+    )
+    ev.add_argument(
+        "--min-proposals",
+        type=int,
+        default=DEFAULT_MIN_PROPOSALS,
+        metavar="N",
+        help=f"with --disable-below: only rules with at least N proposals are switched off "
+        f"({DEFAULT_MIN_PROPOSALS})",
     )
     tr = commands.add_parser(
         "train",

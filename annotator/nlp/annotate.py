@@ -111,7 +111,8 @@ def _append(
     first_span = len(partial.spans)
     if relations is not None:
         partial.relations.extend(
-            Relation(first_span + r.head, first_span + r.child, r.label) for r in relations(doc)
+            Relation(first_span + r.head, first_span + r.child, r.label, rule=r.rule)
+            for r in relations(doc)
         )
     for token in doc:
         start = token.idx + offset

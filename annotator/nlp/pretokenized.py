@@ -88,7 +88,7 @@ def _analysis(doc: Doc, tokens: Tokens, relations: RelationExtractor | None) -> 
         for relation in relations(doc):
             head, child = index_of.get(relation.head), index_of.get(relation.child)
             if head is not None and child is not None:
-                kept.append(Relation(head, child, relation.label))
+                kept.append(Relation(head, child, relation.label, rule=relation.rule))
     starts = {token.idx: token for token in doc}  # stored token start -> Doc word
     sentences = tuple(
         i for i, start in enumerate(tokens.starts) if starts[start].is_sent_start is True

@@ -8,95 +8,58 @@ resources/relation_patterns.json.
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
-
 from spacy.matcher import DependencyMatcher
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
-from annotator.errors import AnnotatorError
 from annotator.model import Relation
-from annotator.resources import resources_dir
+from annotator.relation_rules import (
+    RelationRule,
+    RelationRuleError,
+    default_rules_path,
+    load_rules,
+)
 
-
-class RelationRuleError(AnnotatorError, ValueError):
-    """A relation rule file that cannot be used; the message names the rule."""
-
-
-@dataclass(frozen=True, slots=True)
-class RelationRule:
-    id: str
-    label: str
-    head_types: tuple[str, ...]
-    child_types: tuple[str, ...]
-    pattern: list[dict[str, Any]]
-
-
-def default_rules_path() -> Path:
-    return resources_dir() / "relation_patterns.json"
-
-
-def load_rules(path: Path | None = None) -> list[RelationRule]:
-    path = path or default_rules_path()
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise RelationRuleError(f"Cannot read relation rules {path}: {exc}") from exc
-    entries = raw.get("rules") if isinstance(raw, dict) else None
-    if not isinstance(entries, list):
-        raise RelationRuleError(f"Relation rules {path} need a 'rules' list.")
-    rules = []
-    for n, entry in enumerate(entries, 1):
-        where = f"relation rules {path}, rule #{n}"
-        if not isinstance(entry, dict):
-            raise RelationRuleError(f"{where} must be an object")
-        rule_id = str(entry.get("id", f"rule-{n}"))
-        pattern = entry.get("pattern")
-        label = entry.get("label")
-        if not isinstance(label, str) or not label:
-            raise RelationRuleError(f"{where} ({rule_id}) needs a 'label'")
-        if not isinstance(pattern, list) or not all(isinstance(p, dict) for p in pattern):
-            raise RelationRuleError(f"{where} ({rule_id}) needs a 'pattern' list")
-        names = {node.get("RIGHT_ID") for node in pattern}
-        if not {"head", "child"} <= names:
-            raise RelationRuleError(f"{where} ({rule_id}) must name nodes 'head' and 'child'")
-        rules.append(
-            RelationRule(
-                rule_id,
-                label,
-                tuple(entry.get("head_types", [])),
-                tuple(entry.get("child_types", [])),
-                pattern,
-            )
-        )
-    return rules
+__all__ = [
+    "RelationExtractor",
+    "RelationRule",
+    "RelationRuleError",
+    "default_rules_path",
+    "load_rules",
+]
 
 
 class RelationExtractor:
-    """Applies the rules to parsed docs; returns relations between ``doc.ents``."""
+    """Applies the rules to parsed docs; returns relations between ``doc.ents``.
+
+    Rules switched off (``"enabled": false``) are left out. Each relation carries
+    the id of the rule that proposed it; when several rules propose the same
+    relation (same entities, same label), the first of them in the file's order.
+    """
 
     def __init__(self, vocab: Vocab, rules: list[RelationRule]) -> None:
-        self.rules = {rule.id: rule for rule in rules}
+        enabled = [rule for rule in rules if rule.enabled]
+        self.rules = {rule.id: rule for rule in enabled}
+        self._order = {rule.id: n for n, rule in enumerate(enabled)}
         self.matcher = DependencyMatcher(vocab)
-        for rule in rules:
+        for rule in enabled:
             try:
                 self.matcher.add(rule.id, [rule.pattern])
             except (ValueError, KeyError) as exc:
                 raise RelationRuleError(f"Relation rule {rule.id!r} is not valid: {exc}") from exc
-        self._node_order = {rule.id: [node["RIGHT_ID"] for node in rule.pattern] for rule in rules}
+        self._node_order = {
+            rule.id: [node["RIGHT_ID"] for node in rule.pattern] for rule in enabled
+        }
 
     def __call__(self, doc: Doc) -> list[Relation]:
         """Relations whose head/child are indexes into ``doc.ents``, in text order."""
-        if not doc.ents or not doc.has_annotation("DEP"):
+        if not self.rules or not doc.ents or not doc.has_annotation("DEP"):
             return []
         entity_of = {}
         for index, ent in enumerate(doc.ents):
             for i in range(ent.start, ent.end):
                 entity_of[i] = index
-        found: dict[tuple[int, int, str], None] = {}
+        found: dict[tuple[int, int, str], str] = {}  # -> the id of the rule proposing it
         for match_id, tokens in self.matcher(doc):
             rule = self.rules[doc.vocab.strings[match_id]]
             nodes = dict(zip(self._node_order[rule.id], tokens, strict=True))
@@ -108,5 +71,7 @@ class RelationExtractor:
                 continue
             if rule.child_types and doc.ents[child].label_ not in rule.child_types:
                 continue
-            found[(head, child, rule.label)] = None
-        return [Relation(h, c, label) for h, c, label in sorted(found)]
+            key = (head, child, rule.label)
+            if key not in found or self._order[rule.id] < self._order[found[key]]:
+                found[key] = rule.id
+        return [Relation(h, c, label, rule=found[(h, c, label)]) for h, c, label in sorted(found)]

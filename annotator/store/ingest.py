@@ -138,9 +138,22 @@ class IngestMixin(ReadsMixin):
             span_ids: list[int] = []
             for span in spans:
                 span_ids.append(insert_span_row(self.db, doc_id, layer, replace(span, id=None)))
+            # the rule that proposed a relation is recorded on the model layer only;
+            # a gold relation is the reviewer's, whatever proposed it
             self.db.conn.executemany(
-                "INSERT INTO relations (doc_id, layer, head, child, label) VALUES (?, ?, ?, ?, ?)",
-                [(doc_id, layer, span_ids[r.head], span_ids[r.child], r.label) for r in relations],
+                "INSERT INTO relations (doc_id, layer, head, child, label, rule) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        doc_id,
+                        layer,
+                        span_ids[r.head],
+                        span_ids[r.child],
+                        r.label,
+                        r.rule if layer == "model" else None,
+                    )
+                    for r in relations
+                ],
             )
 
     def _ensure_labels(self, docs: Sequence[NewDocument]) -> None:

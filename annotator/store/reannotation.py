@@ -123,9 +123,9 @@ class ReannotationMixin(IngestMixin):
                 insert_span_row(self.db, doc_id, "model", replace(span, id=None)) for span in spans
             ]
             self.db.conn.executemany(
-                "INSERT INTO relations (doc_id, layer, head, child, label) "
-                "VALUES (?, 'model', ?, ?, ?)",
-                [(doc_id, ids[r.head], ids[r.child], r.label) for r in relations],
+                "INSERT INTO relations (doc_id, layer, head, child, label, rule) "
+                "VALUES (?, 'model', ?, ?, ?, ?)",
+                [(doc_id, ids[r.head], ids[r.child], r.label, r.rule) for r in relations],
             )
             if untouched:
                 self._clear_layer(doc_id, "gold")
@@ -205,5 +205,10 @@ def _same(
 def _layer_json(layer: tuple[list[Span], list[Relation]]) -> dict[str, object]:
     return {
         "spans": [span_json(s) for s in layer[0]],
-        "relations": [relation_json(r) for r in layer[1]],
+        "relations": [_with_rule(relation_json(r), r) for r in layer[1]],
     }
+
+
+def _with_rule(row: dict[str, object], relation: Relation) -> dict[str, object]:
+    """A relation's audit JSON with the rule that proposed it, when one did."""
+    return {**row, "rule": relation.rule} if relation.rule else row

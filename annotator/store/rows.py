@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from annotator.model import Relation, Span
 
 _SPAN_COLUMNS = 'id, start, "end", token_start, token_end, label'
-_RELATION_COLUMNS = "id, head, child, label"
+_RELATION_COLUMNS = "id, head, child, label, rule"
 
 
 def select_spans(db: sqlite3.Connection, where: str, params: Sequence[object]) -> list[Span]:
@@ -26,8 +26,8 @@ def select_relations(
 ) -> list[Relation]:
     """Relations matching ``where`` (an SQL condition on the relations table), by id."""
     return [
-        Relation(head, child, label, rel_id)
-        for rel_id, head, child, label in db.execute(
+        Relation(head, child, label, rel_id, rule)
+        for rel_id, head, child, label, rule in db.execute(
             f"SELECT {_RELATION_COLUMNS} FROM relations WHERE {where} ORDER BY id", list(params)
         ).fetchall()
     ]

@@ -296,6 +296,15 @@ def m006_models(db: Database) -> None:
     )
 
 
+@migrations()
+def m007_relation_rules(db: Database) -> None:
+    """The id of the relation rule (resources/relation_patterns.json) that proposed
+    a model-layer relation, so ``annotator eval --relations-by-rule`` can score each
+    rule on the reviews. NULL for every other relation: gold ones, ones read from
+    a file, and those imported before this step."""
+    db.execute("ALTER TABLE relations ADD COLUMN rule TEXT")
+
+
 # m008: the layer names a team database needs beside model and gold
 _OLD_LAYER_CHECK = re.compile(
     r"CHECK\s*\(\s*layer\s+IN\s*\(\s*'model'\s*,\s*'gold'\s*\)\s*\)", re.IGNORECASE

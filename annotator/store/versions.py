@@ -17,6 +17,7 @@ MIGRATION_NAMES: tuple[str, ...] = (
     "m004_text_apart",
     "m005_pos_tags",
     "m006_models",
+    "m007_relation_rules",
     "m008_reviewer_layers",
     "m009_reviewer_status",
 )
