@@ -216,7 +216,7 @@ def test_the_window_is_started_asking_only_when_no_name_is_given_or_saved(
     monkeypatch.setattr(
         annotator.ui.app,
         "run",
-        lambda store, *args, ask_reviewer: asked.append((store.actor, ask_reviewer)) or 0,
+        lambda store, *args, ask_reviewer, **_: asked.append((store.actor, ask_reviewer)) or 0,
     )
     db = str(sample_store.path)
     assert main(["--db", db]) == 0

@@ -17,18 +17,13 @@ from annotator.cli.common import (
     reviewer_of,
     statuses_of,
 )
-from annotator.model import Layer
-from annotator.store import (
-    Store,
-)
+from annotator.store import Store
 
 
 def train_command(db_path: Path, args: argparse.Namespace) -> int:
     """Fine-tune a pipeline's NER on the reviewed documents (annotator/nlp/training.py)."""
-    from annotator.formats.records import Record, record_from_document
-    from annotator.nlp.training import TrainingInterrupted, TrainResult, train_ner
-    from annotator.nlp.training_setup import MIN_DOCUMENTS, TrainSettings, default_base
-    from annotator.store.models import NewModel, list_models, pipelines_of, record_model
+    from annotator.nlp.training import TrainingInterrupted, train_ner
+    from annotator.train_runner import gold_records, plan_training, record_trained
 
     if not db_path.exists():
         raise CliError(f"No database at {db_path}; import and review documents first.")
@@ -40,58 +35,22 @@ def train_command(db_path: Path, args: argparse.Namespace) -> int:
         print(text, file=sys.stderr, flush=True)
 
     with Store.open(db_path, reviewer_of(args)) as store:
-        ids = sorted(i for status in statuses for i in store.document_ids(status))
-        if len(ids) < MIN_DOCUMENTS:
-            raise CliError(
-                f"Training needs at least {MIN_DOCUMENTS} "
-                f"{' or '.join(s.value for s in statuses)} documents (one to learn from, one "
-                f"to score the model on); {store.path} has {len(ids)}."
-            )
-        models = list_models(store)
-        base = args.base
-        if base is None:
-            trained = {entry.model.name: entry.model.path for entry in models}
-            base, note = default_base(pipelines_of(store, statuses), trained)
-            if note:
-                say(note)
-        settings = TrainSettings(
-            output=args.output,
-            base=base,
+        plan = plan_training(
+            store,
+            statuses,
+            args.output,
+            args.base,
             dev=args.dev,
             max_steps=args.max_steps,
             seed=args.seed,
             overwrite=args.overwrite,
-            version=f"0.0.{len(models) + 1}",
-            provenance={
-                "database": str(store.path),
-                "statuses": [s.value for s in statuses],
-                "layer": Layer.GOLD.value,
-            },
         )
-
-        def load(doc_id: int) -> Record:
-            return record_from_document(store.load_document(doc_id), Layer.GOLD, {})
-
-        def record(result: TrainResult) -> int:
-            return record_model(
-                store,
-                NewModel(
-                    path=str(result.path),
-                    name=result.name,
-                    base=result.base,
-                    documents=len(result.train_ids) + len(result.dev_ids),
-                    train_documents=len(result.train_ids),
-                    dev_documents=len(result.dev_ids),
-                    statuses=tuple(s.value for s in statuses),
-                    steps=result.steps,
-                    labels=result.labels,
-                    scores={**result.scores, "best_step": result.best_step},
-                    interrupted=result.interrupted,
-                ),
-            )
-
+        if plan.note:
+            say(plan.note)
         try:
-            result = train_ner(load, ids, settings, lambda e: say(e.line()), say)
+            result = train_ner(
+                gold_records(store), plan.ids, plan.settings, lambda e: say(e.line()), say
+            )
         except TrainingInterrupted as stop:
             if stop.result is None:
                 say(
@@ -99,14 +58,14 @@ def train_command(db_path: Path, args: argparse.Namespace) -> int:
                     "scored; nothing was written."
                 )
             else:
-                model_id = record(stop.result)
+                model_id = record_trained(store, stop.result, statuses)
                 say(
                     f"annotator: interrupted after {stop.steps} steps; the best model so far "
                     f"(step {stop.result.best_step}, {f_score(stop.result.scores)}) is in "
                     f"{stop.result.path}, recorded as model {model_id}."
                 )
             return EXIT_INTERRUPTED
-        model_id = record(result)
+        model_id = record_trained(store, result, statuses)
     print(
         f"Trained {result.name} from {result.base}: {f_score(result.scores)} on "
         f"{len(result.dev_ids)} dev documents (best at step {result.best_step} of "

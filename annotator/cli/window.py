@@ -13,6 +13,7 @@ from annotator.identity import resolve_reviewer
 from annotator.sample import sample_import_job
 from annotator.store import Store
 from annotator.trace import TraceError, trace_from
+from annotator.train_runner import training_for
 
 
 def window_command(db_path: Path, args: argparse.Namespace) -> int:
@@ -59,6 +60,7 @@ def start_window(
                 exporter_for(store.path),
                 trace,
                 ask_reviewer=identity.source == "system",
+                training=training_for(store.path),
             )
         except KeymapError as exc:
             raise CliError(str(exc)) from exc

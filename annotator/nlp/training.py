@@ -116,13 +116,18 @@ class _Tracker:
     """What spaCy's training loop reported through our logger."""
 
     progress: Callable[[Evaluation], None]
+    step: Callable[[int], None] | None = None  # after every step; may raise KeyboardInterrupt
     steps: int = 0
     best: Evaluation | None = None
 
     def log_step(self, info: dict[str, Any] | None) -> None:
         self.steps += 1
-        if info is None:  # a step without an evaluation
-            return
+        if info is not None:  # a step with an evaluation
+            self._evaluated(info)
+        if self.step is not None:
+            self.step(self.steps)
+
+    def _evaluated(self, info: dict[str, Any]) -> None:
         other = info.get("other_scores") or {}
         checkpoints = info.get("checkpoints") or [(info["score"], info["step"])]
         evaluation = Evaluation(
@@ -179,11 +184,15 @@ def train_ner(
     settings: TrainSettings,
     progress: Callable[[Evaluation], None] = lambda e: None,
     say: Callable[[str], None] = lambda s: None,
+    step: Callable[[int], None] | None = None,
 ) -> TrainResult:
     """Train the NER of ``settings.base`` on the documents ``ids`` (``load`` gives
     each as a record: its tokens and the spans to learn) and publish the best model
     at ``settings.output``. Raises TrainingError, ModelNotFoundError, or
-    TrainingInterrupted (a KeyboardInterrupt) on Ctrl+C."""
+    TrainingInterrupted (a KeyboardInterrupt) on Ctrl+C. ``step(n)`` is called
+    after each of the ``n`` steps (once spaCy has saved its checkpoint); a
+    KeyboardInterrupt it raises stops the training as Ctrl+C does (the window's
+    Cancel)."""
     if not 0 < settings.dev < 1:
         raise TrainingError(f"--dev must be between 0 and 1, e.g. 0.2, not {settings.dev}.")
     if settings.max_steps < 1:
@@ -198,7 +207,7 @@ def train_ner(
         ner = _ner(nlp)
         for label in plan.labels:  # new to the base, or in the dev documents only
             ner.add_label(label)
-        tracker = _Tracker(progress)
+        tracker = _Tracker(progress, step)
         training_dir = work / "training"
         training_dir.mkdir()
         quiet = io.StringIO()  # spaCy's own lines would name the temporary folder

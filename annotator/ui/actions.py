@@ -137,6 +137,12 @@ class ActionHandlers:
 
         start_evaluation(self.window, self.window.store.path)
 
+    def doc_train(self) -> None:
+        """Train on the accepted reviews, then offer to re-annotate (off the GUI thread)."""
+        from annotator.ui.training_jobs import train_on_reviews  # on first use: start-up time
+
+        train_on_reviews(self.window)
+
     def doc_reviewer(self) -> None:
         from annotator.ui.reviewer import change_reviewer  # on first use: start-up time
 

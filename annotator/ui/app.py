@@ -17,6 +17,7 @@ from annotator.ui.main_window import MainWindow
 from annotator.ui.pauses import resume_gc_after_first_paint
 
 if TYPE_CHECKING:
+    from annotator.train_options import Training
     from annotator.ui.background import BackgroundJob, Job
     from annotator.ui.jobs import Exporter
 
@@ -36,11 +37,12 @@ def create_window(
     exporter: Exporter | None = None,
     *,
     staged: bool = False,
+    training: Training | None = None,
 ) -> MainWindow:
     """The main window on ``store``, with the user's keymap overrides applied
-    (``staged``: see MainWindow)."""
+    (``staged``, ``training``: see MainWindow)."""
     overrides = load_overrides(keymap or user_keymap_path())
-    return MainWindow(store, overrides, exporter, staged=staged)
+    return MainWindow(store, overrides, exporter, staged=staged, training=training)
 
 
 def run(
@@ -51,14 +53,18 @@ def run(
     trace: TimingTrace | None = None,
     *,
     ask_reviewer: bool = False,
+    training: Training | None = None,
 ) -> int:
     """Show the window and run the event loop. ``first_run`` fills an empty
     database in the background (the CLI passes the bundled-sample import);
     ``exporter`` writes exports (the CLI passes annotator.exporter's);
+    ``training`` trains and re-annotates (annotator.train_runner's);
     ``trace`` records timings (see annotator/trace.py); ``ask_reviewer``: no
     reviewer name was given or saved, so ask for one after the first paint."""
     app = application()
-    window = start_window(store, first_run, keymap, exporter, trace, ask_reviewer=ask_reviewer)
+    window = start_window(
+        store, first_run, keymap, exporter, trace, ask_reviewer=ask_reviewer, training=training
+    )
     code = app.exec()
     del window  # kept alive (a QMainWindow without parent) while the loop runs
     return code
@@ -72,11 +78,12 @@ def start_window(
     trace: TimingTrace | None = None,
     *,
     ask_reviewer: bool = False,
+    training: Training | None = None,
 ) -> MainWindow:
     """What ``run`` does before the event loop: the window, shown."""
     # the article is painted before the rest of the window is built, unless the
     # database is empty and the sample import needs the status bar at once
-    window = create_window(store, keymap, exporter, staged=first_run is None)
+    window = create_window(store, keymap, exporter, staged=first_run is None, training=training)
     if not gc.isenabled():  # paused for the start-up by annotator.launch
         resume_gc_after_first_paint(window.view.painted)
     if trace is not None:

@@ -1,4 +1,5 @@
-"""Run a long job (the first-run import) off the GUI thread, with a progress dialog."""
+"""Run a long job (the first-run import) off the GUI thread, with a progress dialog
+(or, for a job that shows its own progress, without one)."""
 
 from __future__ import annotations
 
@@ -37,20 +38,16 @@ class _Worker(QObject):
 
 
 class BackgroundJob(QObject):
-    """Runs ``job`` in a QThread; shows a modal progress dialog while it runs."""
+    """Runs ``job`` in a QThread; shows a modal progress dialog while it runs,
+    unless ``dialog`` is False (then the caller shows ``progressed``)."""
 
     finished = Signal(str)
     failed = Signal(str)
+    progressed = Signal(int, int)
 
-    def __init__(self, job: Job, title: str, parent: QWidget) -> None:
+    def __init__(self, job: Job, title: str, parent: QWidget, *, dialog: bool = True) -> None:
         super().__init__(parent)
-        self.dialog = QProgressDialog(title, "", 0, 0, parent)
-        self.dialog.setWindowTitle("annotator")
-        self.dialog.setCancelButton(None)
-        self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        self.dialog.setMinimumDuration(0)
-        self.dialog.setAutoClose(False)
-        self.dialog.setAutoReset(False)
+        self.dialog = _progress_dialog(title, parent) if dialog else None
         self._title = title
         self._thread = QThread(self)
         self.worker = _Worker(job)
@@ -61,10 +58,20 @@ class BackgroundJob(QObject):
         self.worker.failed.connect(self._on_failed)
 
     def start(self) -> None:
-        self.dialog.show()
+        if self.dialog is not None:
+            self.dialog.show()
         self._thread.start()
 
+    def wait(self) -> None:
+        """Block until the job has returned (e.g. the window is closing; its
+        results are still announced)."""
+        self._thread.quit()  # the thread ends once the job returns
+        self._thread.wait()
+
     def _on_progress(self, done: int, total: int) -> None:
+        self.progressed.emit(done, total)
+        if self.dialog is None:
+            return
         self.dialog.setMaximum(max(total, 1))
         self.dialog.setValue(done)
         self.dialog.setLabelText(f"{self._title}\n{done} of {total} documents")
@@ -72,7 +79,8 @@ class BackgroundJob(QObject):
     def _stop(self) -> None:
         self._thread.quit()
         self._thread.wait()
-        self.dialog.close()
+        if self.dialog is not None:
+            self.dialog.close()
 
     def _on_finished(self, summary: str) -> None:
         self._stop()
@@ -81,3 +89,14 @@ class BackgroundJob(QObject):
     def _on_failed(self, message: str) -> None:
         self._stop()
         self.failed.emit(message)
+
+
+def _progress_dialog(title: str, parent: QWidget) -> QProgressDialog:
+    dialog = QProgressDialog(title, "", 0, 0, parent)
+    dialog.setWindowTitle("annotator")
+    dialog.setCancelButton(None)
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.setMinimumDuration(0)
+    dialog.setAutoClose(False)
+    dialog.setAutoReset(False)
+    return dialog

@@ -200,6 +200,14 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "Precision, recall and F1 of the model layer against the accepted reviews",
     ),
     ActionSpec(
+        "doc.train",
+        "Train on my reviews…",
+        ("Ctrl+Shift+T",),
+        "Document",
+        "Fine-tune the pipeline's NER on the accepted documents in the background, then "
+        "offer to re-annotate the documents not yet reviewed with it",
+    ),
+    ActionSpec(
         "doc.reviewer",
         "Change reviewer…",
         ("Ctrl+Shift+I",),

@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # (QtGui's event and action classes cost the first paint 3 ms
     from PySide6.QtGui import QAction, QCloseEvent, QShowEvent
     from PySide6.QtWidgets import QComboBox, QTableView
 
+    from annotator.train_options import Training
     from annotator.ui.find_bar import FindBar
     from annotator.ui.jobs import Exporter
     from annotator.ui.models import DocumentListModel
@@ -47,12 +48,15 @@ class MainWindow(QMainWindow):
         exporter: Exporter | None = None,
         *,
         staged: bool = False,
+        training: Training | None = None,
     ) -> None:
         """``staged``: build the panes, menus and actions only after the article's
-        first paint (or at the first input before it); else all of it now."""
+        first paint (or at the first input before it); else all of it now.
+        ``exporter``, ``training``: jobs from above the UI (they may load spaCy)."""
         super().__init__()
         self.store = store
         self.exporter = exporter
+        self.training = training
         self.session = ReviewSession(store, self)
         self.view = DocumentView(self)
         self.controller = ReviewController(self.session, self.view)
@@ -356,9 +360,7 @@ class MainWindow(QMainWindow):
     def _on_filter(self, index: int) -> None:
         self.documents.set_status_filter(STATUS_FILTERS[index][1])
         if self.session.doc_id is not None:
-            row = self.documents.row_of(self.session.doc_id)
-            if row is not None:
-                self.document_table.selectRow(row)
+            self._select_document_row(self.session.doc_id)
 
     def _on_document_activated(self, index: QModelIndex) -> None:
         doc_id = self.documents.doc_id_at(index.row())
@@ -374,13 +376,11 @@ class MainWindow(QMainWindow):
     def _set_relation_keys(self, relation_mode: bool) -> None:
         """Label keys mean entity labels, or relation labels while a relation is
         being made or is selected (the keymap lets the two share keys)."""
-        if not self.actions_by_id:
-            return
-        for spec in self.keymap:
-            self.actions_by_id[spec.id].setEnabled(spec.mode.live(relation_mode))
-        stack = self.session.undo_stack
-        self.actions_by_id["edit.undo"].setEnabled(stack.canUndo())
-        self.actions_by_id["edit.redo"].setEnabled(stack.canRedo())
+        if self.actions_by_id:  # (the window is complete)
+            from annotator.ui.window_actions import enable_for_mode
+
+            stack = self.session.undo_stack
+            enable_for_mode(self.actions_by_id, self.keymap, stack, relation_mode)
 
     def context_menu(self) -> QMenu:
         """The right-click menu: the same actions as the keys, for the mouse."""

@@ -16,6 +16,8 @@ from annotator.ui.actions import ActionHandlers
 from annotator.ui.keymap import LABEL_PREFIX, RELATION_PREFIX, ActionSpec, Scope
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QUndoStack
+
     from annotator.ui.main_window import MainWindow
 
 CONTEXT_ACTIONS = (
@@ -70,6 +72,20 @@ def build_actions(
             menu.addAction(action)
         actions[spec.id] = action
     return actions
+
+
+def enable_for_mode(
+    actions: dict[str, QAction],
+    keymap: Sequence[ActionSpec],
+    stack: QUndoStack,
+    relation_mode: bool,
+) -> None:
+    """Label keys mean entity labels, or relation labels while a relation is
+    being made or is selected (the keymap lets the two share keys)."""
+    for spec in keymap:
+        actions[spec.id].setEnabled(spec.mode.live(relation_mode))
+    actions["edit.undo"].setEnabled(stack.canUndo())
+    actions["edit.redo"].setEnabled(stack.canRedo())
 
 
 def context_menu(
