@@ -276,10 +276,11 @@ def _new_document(
 def _stored_meta(source: SourceDocument, pipeline: str) -> dict[str, object]:
     """The document's meta: the input's, plus what its format's reader found that
     sources.py did not (doccano's metadata is flat, beside ``text``), without the
-    review keys that become its status and audit row."""
+    review keys that become its status and audit row (or say it is not reviewed:
+    ``meta.status`` todo, as `annotator annotate` and exports of todo documents write)."""
     record = source.annotations
     meta = {**(record.meta if record is not None else {}), **source.meta, "pipeline": pipeline}
-    if record is not None and record.review is not None:
+    if record is not None and (record.review is not None or meta.get("status") == "todo"):
         for key in REVIEW_META_KEYS:
             meta.pop(key, None)
     return meta

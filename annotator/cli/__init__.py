@@ -28,6 +28,7 @@ from annotator.store import default_db_path
 # command -> "module:function" in annotator/cli, called with (database, arguments)
 COMMANDS: dict[str | None, str] = {
     "import": "data:import_command",
+    "annotate": "annotate:annotate_command",
     "reannotate": "reannotate:reannotate_command",
     "stats": "data:stats_command",
     "export": "data:export_command",

@@ -17,6 +17,7 @@ from annotator.cli.common import (
     reviewer_of,
     statuses_of,
 )
+from annotator.cli.parser_annotate import processes_of
 from annotator.formats.options import OPTIONS as FORMAT_OPTIONS
 from annotator.model import Layer
 from annotator.store import (
@@ -42,6 +43,7 @@ def import_command(db_path: Path, args: argparse.Namespace) -> int:
             args.batch_size,
             args.relation_rules,
             args.to_gold,
+            processes_of(args.jobs),
         )
         print(f"Database: {store.path}")
         return code
@@ -55,8 +57,10 @@ def import_with_progress(
     batch_size: int = 64,
     relation_rules: Path | None = None,
     to_gold: bool = False,
+    processes: int = 1,
 ) -> int:
-    """Plan, load the pipeline, import with a progress bar, print a summary."""
+    """Plan, load the pipeline, import with a progress bar, print a summary;
+    ``processes`` above 1 runs the pipeline in that many worker processes."""
     # spaCy is imported here, not at module level: `annotator stats` and the
     # window must start without paying for it.
     from tqdm import tqdm
@@ -74,10 +78,11 @@ def import_with_progress(
     if plan.new_documents:
         print(f"Loading spaCy pipeline {model or '(default)'}…", file=sys.stderr)
         try:
-            pipeline = Pipeline.load(model, relation_rules)
+            pipeline = Pipeline.load(model, relation_rules, processes)
         except (ModelNotFoundError, RelationRuleError) as exc:
             raise CliError(str(exc)) from exc
-        print(f"Pipeline: {pipeline.name}", file=sys.stderr)
+        in_processes = f" in {processes} processes" if processes > 1 else ""
+        print(f"Pipeline: {pipeline.name}{in_processes}", file=sys.stderr)
         # pre-annotated spans must fall on this pipeline's token boundaries
         shown = {str(p) for p in plan.problems}
         plan = plan_import(store, paths, pipeline)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from annotator.cli.parser_annotate import add_annotate_parser, add_jobs_option
 from annotator.cli.parser_team import add_team_commands
 from annotator.export_options import FORMATS
 from annotator.formats.options import OPTIONS as FORMAT_OPTIONS
@@ -86,6 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="JSON",
         help="relation candidate rules (default: the bundled resources/relation_patterns.json)",
     )
+    add_jobs_option(imp)
+    add_annotate_parser(commands, identity)
 
     rean = commands.add_parser(
         "reannotate",

@@ -89,19 +89,29 @@ class Pipeline:
 
     Relation candidates are proposed when the pipeline parses (it has a parser)
     and ``relation_rules`` is not empty; by default the bundled rules are used.
+    ``processes`` above 1 runs ``analyse`` in that many worker processes
+    (annotator.nlp.annotate explains how).
     """
 
-    def __init__(self, nlp: Language, relation_rules: list[RelationRule] | None = None) -> None:
+    def __init__(
+        self,
+        nlp: Language,
+        relation_rules: list[RelationRule] | None = None,
+        processes: int = 1,
+    ) -> None:
         self.nlp = nlp
         self.name = describe(nlp)
+        self.processes = max(1, processes)
         rules = load_rules() if relation_rules is None else relation_rules
         parses = "parser" in nlp.pipe_names or "depparse" in nlp.pipe_names
         self.relations = RelationExtractor(nlp.vocab, rules) if rules and parses else None
 
     @classmethod
-    def load(cls, name: str | None = None, relation_rules: Path | None = None) -> Pipeline:
+    def load(
+        cls, name: str | None = None, relation_rules: Path | None = None, processes: int = 1
+    ) -> Pipeline:
         rules = load_rules(relation_rules) if relation_rules else None
-        return cls(load_pipeline(name), rules)
+        return cls(load_pipeline(name), rules, processes)
 
     def tokenize(self, text: str) -> Tokens:
         doc = self.nlp.tokenizer(text)  # no max_length limit, unlike make_doc
@@ -110,7 +120,13 @@ class Pipeline:
     def analyse(
         self, items: Iterable[tuple[K, str]], batch_size: int = 64
     ) -> Iterator[tuple[K, Analysis]]:
-        return annotate(self.nlp, items, batch_size=batch_size, relations=self.relations)
+        return annotate(
+            self.nlp,
+            items,
+            batch_size=batch_size,
+            relations=self.relations,
+            n_process=self.processes,
+        )
 
     def analyse_tokens(
         self, items: Iterable[tuple[K, str, Tokens]], batch_size: int = 64
