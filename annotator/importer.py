@@ -21,6 +21,11 @@ span both accepted and rejected refuses the files involved). Inputs of that
 text without an answer are duplicates, as before; so are all of them when the
 text is already stored.
 
+Inputs that carry their pipeline's whole analysis (`annotator annotate`'s
+JSONL, see formats/jsonl.py: tokens, sentence starts, POS tags, the pipeline's
+name, relation rules) are stored as they are: no pipeline runs for them, and
+none is loaded when every new document comes so (ImportPlan.needs_pipeline).
+
 Review state: a document whose input gives one (``answer``, ``meta.status``,
 the reviewer; see formats/records.py) is stored with that status and an
 ``import`` audit row naming the reviewer and the original time, with or
@@ -31,6 +36,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import groupby
 from pathlib import Path
 from typing import Protocol, TypeVar
 
@@ -89,6 +95,7 @@ class ImportPlan:
     duplicates: int = 0
     failed_files: set[Path] = field(default_factory=set)
     merged: int = 0  # inputs folded into another input's document (binary answers)
+    needs_pipeline: int = 0  # new documents without their pipeline's analysis
     # content hash -> the merged document and the inputs it was merged from
     merges: dict[str, tuple[SourceDocument, tuple[str, ...]]] = field(default_factory=dict)
 
@@ -123,19 +130,26 @@ def plan_import(
     plan.failed_files.update(p.path for p in problems)
     # each readable file's documents: (content hash, has an answer)
     contents: dict[Path, list[tuple[str, bool]]] = {}
+    analysed: set[str] = set()  # content hashes of inputs that bring their analysis
     relation_labels = {label.name: label for label in store.labels(LabelKind.RELATION)}
     for path in files:
         source = read_source(path)
         # the store's rule for relations (argument types) holds for imports too
         source.problems.extend(broken_relations(source.documents, relation_labels, path))
-        if analyser is not None:  # every problem of the file is reported at once
-            source.problems.extend(misaligned(source.documents, analyser, path))
+        # every problem of the file is reported at once (without an analyser, only
+        # the spans of inputs that bring their own tokens are checked)
+        source.problems.extend(misaligned(source.documents, analyser, path))
         source.problems.sort(key=lambda p: p.line or 0)
         if not source.ok:
             plan.problems.extend(source.problems)
             plan.failed_files.add(path)
             continue
         contents[path] = [(content_hash(d.text), has_review(d)) for d in source.documents]
+        analysed.update(
+            content_hash(d.text)
+            for d in source.documents
+            if d.annotations is not None and d.annotations.pipeline
+        )
     known = store.known_hashes(h for entries in contents.values() for h, _ in entries)
     plan_merges(plan, contents, known, analyser)
     counts: dict[str, list[int]] = {}  # content hash -> [inputs, inputs with an answer]
@@ -150,17 +164,21 @@ def plan_import(
             plan.duplicates += inputs
         elif h in plan.merges:  # one document of the answered inputs
             plan.new_documents += 1
+            plan.needs_pipeline += 1
             plan.merged += answered - 1
             plan.duplicates += inputs - answered
         else:
             plan.new_documents += 1
+            # the first input of a text is the one imported; a text given twice with
+            # and without an analysis is rare enough to run the pipeline for
+            plan.needs_pipeline += h not in analysed or inputs > 1
             plan.duplicates += inputs - 1
     return plan
 
 
 def run_import(
     store: Store,
-    analyser: Analyser,
+    analyser: Analyser | None,
     paths: Sequence[Path],
     *,
     strict: bool = False,
@@ -173,7 +191,9 @@ def run_import(
 
     Pre-annotated inputs (JSONL gold, doccano, brat) bring their own spans and
     relations: they become the model layer (copied to gold), or with ``to_gold``
-    the gold layer, the pipeline's predictions then being the model layer."""
+    the gold layer, the pipeline's predictions then being the model layer.
+    ``analyser`` may be None when ``plan.needs_pipeline`` is 0 (every new document
+    brings its analysis)."""
     plan = plan or plan_import(store, paths, analyser)
     if strict and plan.problems:
         raise ImportAborted(plan.problems)
@@ -185,9 +205,9 @@ def run_import(
     )
     items = ((item, item[0].text) for item in _new_documents(store, plan))
     batch: list[tuple[NewDocument, ImportedReview | None]] = []
-    for (source, merged_from), analysis in analyser.analyse(items, batch_size):
+    for (source, merged_from), analysis, pipeline in _analyses(analyser, items, batch_size):
         try:
-            new = _new_document(source, analysis, analyser.name, to_gold)
+            new = _new_document(source, analysis, pipeline, to_gold)
         except FormatError as exc:  # only for texts cut into pieces for the pipeline
             report.problems.append(SourceProblem(Path(source.origin), exc.message))
             report.failed_files += 1
@@ -199,6 +219,42 @@ def run_import(
     if batch:
         _store_batch(store, batch, report, progress)
     return report
+
+
+Item = tuple[SourceDocument, tuple[str, ...]]  # a new document, the inputs merged into it
+
+
+def _analyses(
+    analyser: Analyser | None, items: Iterator[tuple[Item, str]], batch_size: int
+) -> Iterator[tuple[Item, Analysis, str]]:
+    """Each new document with its analysis and the name of the pipeline that made
+    it, in input order: the input's own analysis when it brings one, else the
+    ``analyser``'s (run over each stretch of documents without one)."""
+    marked = ((item, text, _brought(item[0])) for item, text in items)
+    for brought, stretch in groupby(marked, key=lambda entry: entry[2] is not None):
+        if brought:
+            for item, _text, own in stretch:
+                assert own is not None
+                yield item, *own
+            continue
+        if analyser is None:
+            raise AnnotatorError(
+                "A document without its pipeline's analysis needs a pipeline to import it."
+            )
+        texts = ((item, text) for item, text, _own in stretch)
+        for item, analysis in analyser.analyse(texts, batch_size):
+            yield item, analysis, analyser.name
+
+
+def _brought(source: SourceDocument) -> tuple[Analysis, str] | None:
+    """The analysis an input brings (`annotator annotate`'s JSONL) and the name of
+    its pipeline, if it brings one."""
+    record = source.annotations
+    if record is None or not record.pipeline or record.tokens is None:
+        return None
+    spans, relations = aligned(record, record.tokens, source.origin)
+    analysis = Analysis(record.tokens, record.sentence_starts, spans, relations, record.pos)
+    return analysis, record.pipeline
 
 
 def _new_documents(

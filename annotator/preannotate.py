@@ -19,7 +19,10 @@ review: its text, the pipeline's tokens, entities and relations, the input's
 meta (``source``: the input file, and line), the pipeline's name
 (``meta.pipeline``) and status todo (``answer: "ignore"`` with ``meta.status:
 "todo"``, which the import reads as "not reviewed", as for an exported todo
-document). Lines follow the input order, one per input document; a repeated
+document). The pipeline's whole analysis comes too, under ``_analysis`` (its
+name, the sentence starts, the POS tags and the rule behind each relation), so
+that the import stores each line as it is, without running a pipeline again.
+Lines follow the input order, one per input document; a repeated
 text is written again (the import skips it as a duplicate).
 """
 
@@ -164,4 +167,6 @@ def to_record(source: SourceDocument, analysis: Analysis, pipeline: str) -> Reco
         meta={**source.meta, PIPELINE_KEY: pipeline, "status": Status.TODO.value},
         answer=STATUS_ANSWER.get(Status.TODO, "ignore"),
         sentence_starts=analysis.sentence_starts,
+        pipeline=pipeline,
+        pos=analysis.pos,
     )

@@ -2,8 +2,7 @@
 
     python examples/dask_annotate.py INPUT... --output OUT.jsonl --db DB
         [--model NAME_OR_PATH] [--relation-rules JSON] [--shard-size 500]
-        [--scheduler tcp://HOST:8786 | --workers N] [--work-dir DIR]
-        [--import-model NAME_OR_PATH] [--no-import]
+        [--scheduler tcp://HOST:8786 | --workers N] [--work-dir DIR] [--no-import]
 
 1. Reads and checks the inputs as `annotator annotate` does (.txt files, folders of
    them, JSONL of {"text", "meta"}) and writes them, in order, as shards of
@@ -13,8 +12,8 @@
    the Dask worker itself, so a worker's threads do not contend for the GIL).
 3. Concatenates the shards' outputs in input order into OUT.jsonl, which appears
    only when complete.
-4. Runs `annotator import OUT.jsonl --db DB --model IMPORT_MODEL` (with --no-import
-   it prints that command instead).
+4. Runs `annotator import OUT.jsonl --db DB` (with --no-import it prints that
+   command instead).
 
 Without --scheduler a LocalCluster runs on this machine: --workers single-threaded
 workers (default: one per core) in this process, each running one `annotator
@@ -24,14 +23,10 @@ each): every worker needs annotator and the pipeline installed (a custom
 component as a package with a spaCy entry point), and --work-dir must be a
 folder that this machine and every worker see (NFS, a cluster file system).
 
-The import step runs a pipeline too: our JSONL carries tokens, entities and
-relations but not sentence boundaries or POS tags, which the import takes from
-IMPORT_MODEL. By default that is --model, and the database is exactly what
-`annotator import INPUT... --model MODEL` makes. --import-model blank:en imports
-without running the model again (fast), at a cost: sentence boundaries come from
-spaCy's rule-based sentencizer, no POS tags are stored (the window's candidates
-for missing entities use them), and the documents name the blank pipeline as the
-one that pre-annotated them (give `annotator train` a --base).
+The import step runs no pipeline: each line of `annotator annotate`'s output
+carries the pipeline's whole analysis (tokens, sentence starts, POS tags, the
+pipeline's name and the rule behind each relation), which the import stores as
+it is. The database is what `annotator import INPUT... --model MODEL` makes.
 """
 
 from __future__ import annotations
@@ -126,11 +121,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--work-dir", type=Path, help="folder for the shards (default: a temporary one, removed)"
-    )
-    parser.add_argument(
-        "--import-model",
-        metavar="NAME_OR_PATH",
-        help="pipeline of the import step (default: --model; see above for blank:LANG)",
     )
     parser.add_argument(
         "--no-import", action="store_true", help="print the import command instead of running it"
@@ -237,11 +227,7 @@ def concatenate(shards: list[Shard], output: Path) -> None:
 
 
 def import_command(args: argparse.Namespace) -> list[str]:
-    command = [sys.executable, "-m", "annotator", "import", str(args.output), "--db", str(args.db)]
-    model = args.import_model or args.model
-    if model:
-        command += ["--model", model]
-    return command
+    return [sys.executable, "-m", "annotator", "import", str(args.output), "--db", str(args.db)]
 
 
 if __name__ == "__main__":

@@ -109,7 +109,7 @@ def articles(count: int) -> list[str]:
 
 def stored(store: Store) -> list[tuple[object, ...]]:
     """Every document as the store has it: text, title, meta, tokens, sentences, POS,
-    and both layers' spans and relations (by offsets)."""
+    and both layers' spans and relations (by offsets, with the rule that proposed them)."""
     rows = []
     for doc_id in store.document_ids():
         doc = store.load_document(doc_id)
@@ -120,7 +120,10 @@ def stored(store: Store) -> list[tuple[object, ...]]:
             layers.append(
                 (
                     sorted(spans.values()),
-                    sorted((spans[r.head], spans[r.child], r.label) for r in annotations.relations),
+                    sorted(
+                        (spans[r.head], spans[r.child], r.label, r.rule or "")
+                        for r in annotations.relations
+                    ),
                 )
             )
         [title] = store.conn.execute(

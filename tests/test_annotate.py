@@ -80,13 +80,94 @@ def test_the_output_is_jsonl_gold_that_import_reads_back(tmp_path, inputs):
 def test_to_gold_puts_the_output_in_the_gold_layer(tmp_path, inputs):
     output = tmp_path / "annotated.jsonl"
     run_annotation(rules_pipeline(tmp_path), plan_annotation(inputs), output)
-    blank = Pipeline(load_pipeline("blank:en"))  # predicts nothing: an empty model layer
+    blank = Pipeline(load_pipeline("blank:en"))  # would predict nothing, if it ran
     with Store.open(tmp_path / "gold.db") as store:
         run_import(store, blank, [output], to_gold=True)
         doc = store.load_document(store.document_ids()[0])
-        assert doc.model.spans == ()
         assert [doc.text[s.start : s.end] for s in doc.gold.spans][:2] == ["Armenia", "Blinken"]
         assert [r.label for r in doc.gold.relations][:1] == ["NEAR"]
+        # the model layer is what the annotating pipeline predicted: the same spans
+        assert [(s.start, s.end, s.label) for s in doc.model.spans] == [
+            (s.start, s.end, s.label) for s in doc.gold.spans
+        ]
+
+
+class Refusing:
+    """An analyser that must not be asked: the inputs bring their analysis."""
+
+    name = "en_refusing-0.0.0"
+
+    def analyse(self, items, batch_size=64):
+        raise AssertionError("the import ran a pipeline")
+        yield  # pragma: no cover
+
+    def tokenize(self, text):
+        raise AssertionError("the import tokenized")
+
+
+def test_the_import_of_the_output_runs_no_pipeline(tmp_path, inputs):
+    pipeline = rules_pipeline(tmp_path)
+    output = tmp_path / "annotated.jsonl"
+    run_annotation(pipeline, plan_annotation(inputs), output)
+    first = json.loads(output.read_text(encoding="utf-8").splitlines()[0])
+    analysis = first["_analysis"]
+    assert analysis["pipeline"] == pipeline.name
+    assert analysis["sentence_starts"][0] == 0 and len(analysis["sentence_starts"]) > 1
+    assert len(analysis["pos"]) == len(first["tokens"]) and "PROPN" in analysis["pos"]
+    assert analysis["relation_rules"] == ["gpe-before-person"] * len(first["relations"])
+    with Store.open(tmp_path / "via.db") as via, Store.open(tmp_path / "direct.db") as direct:
+        assert run_import(via, Refusing(), [output]).imported == 8
+        run_import(direct, pipeline, inputs)
+        assert stored(via) == stored(direct)  # tokens, sentences, POS, rules, meta
+        ruled = "SELECT COUNT(*) FROM relations WHERE layer = 'model' AND rule IS NOT NULL"
+        assert via.conn.execute(ruled).fetchone()[0] == direct.conn.execute(ruled).fetchone()[0]
+        assert via.conn.execute(ruled).fetchone()[0] >= len(first["relations"]) > 0
+        with Store.open(tmp_path / "none.db") as none:  # no analyser at all
+            assert run_import(none, None, [output]).imported == 8
+            assert stored(none) == stored(direct)
+
+
+def test_lines_with_and_without_an_analysis_keep_their_order(tmp_path, inputs):
+    pipeline = rules_pipeline(tmp_path)
+    output = tmp_path / "annotated.jsonl"
+    run_annotation(pipeline, plan_annotation(inputs), output)
+    lines = output.read_text(encoding="utf-8").splitlines()
+    plain = [json.dumps({"text": f"Plain text number {i} about Russia."}) for i in range(3)]
+    mixed = tmp_path / "mixed.jsonl"
+    mixed.write_text("\n".join([plain[0], *lines[:3], plain[1], *lines[3:], plain[2]]) + "\n")
+    with Store.open(tmp_path / "mixed.db") as store:
+        assert run_import(store, pipeline, [mixed]).imported == 11
+        texts = [store.load_document(i).text for i in store.document_ids()]
+        assert texts == [json.loads(line)["text"] for line in mixed.read_text().splitlines()]
+        metas = [store.load_document(i).meta["pipeline"] for i in store.document_ids()]
+        assert metas == [pipeline.name] * 11
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda a: a.update(pos=a["pos"][:-1]), '_analysis".pos has'),
+        (lambda a: a.update(sentence_starts=[1]), "sentence_starts must be increasing"),
+        (lambda a: a.update(sentence_starts=[0, 999]), "each below the"),
+        (lambda a: a.update(pipeline=""), "must name its pipeline"),
+        (lambda a: a.update(relation_rules=[]), "a rule id (or null) for each of the"),
+    ],
+)
+def test_a_broken_analysis_is_refused_with_its_line(tmp_path, inputs, change, message, capsys):
+    pipeline = rules_pipeline(tmp_path)
+    output = tmp_path / "annotated.jsonl"
+    run_annotation(pipeline, plan_annotation(inputs), output)
+    lines = output.read_text(encoding="utf-8").splitlines()
+    task = json.loads(lines[1])
+    change(task["_analysis"])
+    lines[1] = json.dumps(task)
+    output.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    db = tmp_path / "broken.db"
+    assert main(["import", str(output), "--db", str(db), "--model", "no_such_model"]) == 1
+    err = capsys.readouterr().err
+    assert f"problem: {output}:2:" in err and message in err
+    with Store.open(db) as store:
+        assert store.document_ids() == []  # the file is skipped whole
 
 
 class Interrupted:
@@ -149,7 +230,9 @@ def test_annotate_command_then_import(tmp_path, inputs, model, capsys):
     assert main([*args, "--output", str(two), "--jobs", "2"]) == 0
     assert two.read_bytes() == one.read_bytes()  # the same in two processes
     via, direct = tmp_path / "via.db", tmp_path / "direct.db"
-    assert main(["import", str(one), "--db", str(via), "--model", str(model)]) == 0
+    # the output brings its analysis: no pipeline is loaded (this one does not exist)
+    assert main(["import", str(one), "--db", str(via), "--model", "no_such_model"]) == 0
+    assert "Pipeline: none run" in capsys.readouterr().err
     assert main(["import", *map(str, inputs), "--db", str(direct), "--model", str(model)]) == 0
     with Store.open(via) as a, Store.open(direct) as b:
         assert len(a.document_ids()) == 8

@@ -10,13 +10,18 @@ Reading: a relation is matched to its spans by ``head_span`` / ``child_span``
 (their ``start`` and ``end``) when it has them; Prodigy's minimal relations
 (``head``, ``child``, ``label`` only) are matched by token index, to the span
 whose last token (its ``token_end``, or the last of the line's ``tokens`` it
-covers) is that index. The review state (``answer``, ``meta.status``, the
+covers) is that index. A line may carry its pipeline's whole analysis under
+``_analysis`` (``pipeline``, ``sentence_starts``, ``pos``, ``relation_rules``), as
+`annotator annotate` writes it; the import then stores the line as it is. The
+review state (``answer``, ``meta.status``, the
 reviewer and time) is read as records.review_of says.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from itertools import pairwise
 from json.encoder import encode_basestring as encode_string
 from typing import Any, TextIO
 
@@ -31,6 +36,10 @@ from annotator.formats.records import (
 )
 from annotator.formats.writing import lines_writer
 from annotator.model import Relation, Tokens
+
+# the key of a line that carries its pipeline's whole analysis (a leading
+# underscore, as Prodigy's own keys, for data that is not the annotation)
+ANALYSIS_KEY = "_analysis"
 
 
 def write_record(record: Record, out: TextIO) -> None:
@@ -98,6 +107,13 @@ def to_task(record: Record, with_tokens: bool = True) -> dict[str, Any]:
     task["meta"] = record.meta
     task["_input_hash"] = input_hash(text)
     task["_task_hash"] = task_hash(record)
+    if record.pipeline:
+        task[ANALYSIS_KEY] = {
+            "pipeline": record.pipeline,
+            "sentence_starts": list(record.sentence_starts),
+            "pos": list(record.pos),
+            "relation_rules": [r.rule for r in record.relations],
+        }
     return task
 
 
@@ -129,6 +145,11 @@ def from_task(task: dict[str, Any], where: str) -> Record:
     relations = _relations(task, spans, span_entries, tokens, where)
     meta = task.get("meta") if isinstance(task.get("meta"), dict) else {}
     answer = task.get("answer")
+    pipeline, sentence_starts, pos = "", tuple[int, ...](), tuple[str, ...]()
+    if task.get(ANALYSIS_KEY) is not None:
+        pipeline, sentence_starts, pos, relations = _analysis(
+            task[ANALYSIS_KEY], tokens, relations, where
+        )
     record = Record(
         text,
         tuple(spans),
@@ -136,10 +157,61 @@ def from_task(task: dict[str, Any], where: str) -> Record:
         tokens,
         dict(meta or {}),
         answer if isinstance(answer, str) else "accept",
+        sentence_starts=sentence_starts,
         review=review_of(answer, meta or {}, task, where),
+        pipeline=pipeline,
+        pos=pos,
     )
     record.check(where)
     return record
+
+
+def _analysis(
+    value: object, tokens: Tokens | None, relations: list[Relation], where: str
+) -> tuple[str, tuple[int, ...], tuple[str, ...], list[Relation]]:
+    """The pipeline's analysis a line carries (``_analysis``, written by
+    `annotator annotate`): its name, sentence starts and POS tags, with the
+    relation rule of each relation set; a FormatError names what is wrong."""
+    what = f'"{ANALYSIS_KEY}"'
+    if not isinstance(value, dict):
+        raise FormatError(where, f"{what} must be an object")
+    if tokens is None:
+        raise FormatError(where, f'{what} needs the line\'s "tokens"')
+    pipeline = value.get("pipeline")
+    if not isinstance(pipeline, str) or not pipeline:
+        raise FormatError(where, f"{what} must name its pipeline (a non-empty string)")
+    starts = value.get("sentence_starts")
+    count = len(tokens)
+    if (
+        not isinstance(starts, list)
+        or not all(isinstance(i, int) and not isinstance(i, bool) for i in starts)
+        or (count and starts[:1] != [0])
+        or any(b <= a for a, b in pairwise(starts))
+        or any(not 0 <= i < max(count, 1) for i in starts)
+    ):
+        raise FormatError(
+            where,
+            f"{what}.sentence_starts must be increasing token indexes from 0, each below "
+            f"the {count} tokens",
+        )
+    pos = value.get("pos", [])
+    if not isinstance(pos, list) or not all(isinstance(t, str) for t in pos):
+        raise FormatError(where, f"{what}.pos must be a list of strings")
+    if pos and len(pos) != count:
+        raise FormatError(where, f"{what}.pos has {len(pos)} tags for {count} tokens")
+    rules = value.get("relation_rules", [None] * len(relations))
+    if (
+        not isinstance(rules, list)
+        or len(rules) != len(relations)
+        or not all(r is None or isinstance(r, str) for r in rules)
+    ):
+        raise FormatError(
+            where,
+            f"{what}.relation_rules must give a rule id (or null) for each of the "
+            f"{len(relations)} relations",
+        )
+    relations = [replace(r, rule=rule) for r, rule in zip(relations, rules, strict=True)]
+    return pipeline, tuple(starts), tuple(pos), relations
 
 
 def _relations(
