@@ -19,7 +19,8 @@ class ExportError(AnnotatorError):
 @dataclass(frozen=True, slots=True)
 class ExportOptions:
     format: str = "jsonl"
-    layer: Layer = Layer.GOLD
+    # model, gold, or in a team database final or reviewer:NAME (model.is_layer_name)
+    layer: str = Layer.GOLD
     statuses: tuple[Status, ...] = (Status.ACCEPTED,)
     ids: tuple[tuple[int, int], ...] = ()  # inclusive id ranges; empty: all
     search: str | None = None  # only documents whose text contains this

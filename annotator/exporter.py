@@ -11,6 +11,7 @@ interrupted export leaves nothing behind.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from annotator.export_options import ExportError, ExportOptions, ExportReport
@@ -22,13 +23,25 @@ from annotator.formats.writing import (
     remove_stale_parts,
     split_targets,
 )
+from annotator.model import Layer, is_layer_name, layer_reviewer
 from annotator.store import Store
 
 
 def select_documents(store: Store, options: ExportOptions) -> list[int]:
+    """The documents to export: by their status, or for one reviewer's layer (a team
+    database) by that reviewer's status."""
     ids: list[int] = []
-    for status in options.statuses:
-        ids.extend(store.document_ids(status))
+    reviewer = layer_reviewer(options.layer)
+    if reviewer is not None:
+        wanted = set(options.statuses)
+        ids = [
+            s.doc_id
+            for s in store.reviewer_statuses()
+            if s.reviewer == reviewer and s.status in wanted
+        ]
+    else:
+        for status in options.statuses:
+            ids.extend(store.document_ids(status))
     ids.sort()
     if options.ids:
         ids = [i for i in ids if any(lo <= i <= hi for lo, hi in options.ids)]
@@ -58,6 +71,7 @@ def export(
             f"The {fmt.name} format has no option {unknown[0]!r}"
             + (f" (it has: {', '.join(fmt.options)})." if fmt.options else ".")
         )
+    _check_layer(store, options.layer)
     ids = select_documents(store, options)
     if not ids:
         wanted = ", ".join(s.value for s in options.statuses)
@@ -84,8 +98,16 @@ def export(
         for n, doc_id in enumerate(ids, 1):
             doc = store.load_document(doc_id)
             updated_at, reviewer = store.review_info(doc_id)
-            extra = {"annotator": reviewer, "updated_at": updated_at, "layer": options.layer.value}
-            writer.add(record_from_document(doc, options.layer, extra))
+            layer = str(options.layer)
+            if layer not in (Layer.MODEL, Layer.GOLD):
+                doc = replace(doc, others={layer: store.annotations(doc_id, layer)})
+            owner = layer_reviewer(layer)
+            if owner is not None:  # the reviewer's own status, name and time
+                review = next(s for s in store.reviewer_statuses(doc_id) if s.reviewer == owner)
+                doc = replace(doc, status=review.status)
+                reviewer, updated_at = owner, review.reviewed_at
+            extra = {"annotator": reviewer, "updated_at": updated_at, "layer": layer}
+            writer.add(record_from_document(doc, layer, extra))
             report.documents = n
             if progress:
                 progress(n, len(ids))
@@ -100,3 +122,21 @@ def export(
             raise ExportError(f"Cannot write {target}: {exc.strerror or exc}.") from exc
         raise
     return report
+
+
+def _check_layer(store: Store, layer: str) -> None:
+    if not is_layer_name(layer):
+        raise ExportError(f"{layer!r} is not a layer: use gold, model, final or reviewer:NAME.")
+    if layer in (Layer.MODEL, Layer.GOLD):
+        return
+    reviewer = layer_reviewer(layer)
+    if reviewer is not None and reviewer not in store.team_reviewers():
+        known = ", ".join(f"reviewer:{r}" for r in store.team_reviewers()) or "none"
+        raise ExportError(
+            f"{store.path} has no layer {layer!r} (reviewer layers: {known}); nothing was written."
+        )
+    if reviewer is None and layer not in store.layer_names():
+        raise ExportError(
+            f"{store.path} has no {layer} layer yet (it is made by adjudication: annotator "
+            "adjudicate TEAM.db); nothing was written."
+        )

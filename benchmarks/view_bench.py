@@ -10,7 +10,11 @@ synchronous=FULL). Prints, with relations and for the same article without them:
 open to the end of the first painted frame; key press to the end of the repaint
 for relabel, resize, undo and relation relabel (the side lists follow between
 keys, as they do between a reviewer's keys); one page scrolled and painted.
-Then peak RSS, and the time to show the window on 100,000 documents.
+Then adjudication (issue 13) on the same article reviewed twice (10,000 spans
+per reviewer, about one in six different): computing the disagreements, opening
+it in adjudication mode, and key to repaint for the next disagreement (F8) and
+taking a version (Alt+1 / Alt+2). Then peak RSS, and the time to show the window
+on 100,000 documents.
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ from PySide6.QtGui import QKeyEvent, QKeySequence, QPainter, QPaintEvent, QTextL
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractScrollArea, QApplication
 
-from annotator.model import NewDocument, Relation, Tokens, make_span
+from annotator.model import NewDocument, Relation, Span, Tokens, make_span
 from annotator.store import Store
 from annotator.ui.app import application, create_window
 
@@ -362,9 +366,99 @@ def main() -> None:
         figures = article_figures(path, {"with relations": with_id, "without": without_id})
         open_floor, key_floor, commit_floor = floors(path, with_id, QSize(760, 760))
         report(figures["with relations"], figures["without"], open_floor, key_floor, commit_floor)
+        adjudication_figures(Path(tmp), doc, key_ms=stats(key_floor)[0] + stats(commit_floor)[0])
         print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
         if args.documents:
             list_figures(Path(tmp), args.documents)
+
+
+def second_review(doc: NewDocument, seed: int = 13) -> tuple[Span, ...]:
+    """Another reviewer's spans of ``doc``: most the same, about one in six
+    relabelled, dropped, one token longer, or added on a free word."""
+    rng = random.Random(seed)
+    tokens, spans = doc.tokens, list(doc.spans)
+    taken = {t for s in spans for t in range(s.token_start, s.token_end + 1)}
+    other: list[Span] = []
+    for span in spans:
+        x = rng.random()
+        if x < 0.84:
+            other.append(span)
+        elif x < 0.90:
+            other.append(dataclasses.replace(span, label=rng.choice(LABELS)))
+        elif x < 0.94 and span.token_end + 1 < len(tokens) and span.token_end + 1 not in taken:
+            other.append(make_span(tokens, span.token_start, span.token_end + 1, span.label))
+            taken.add(span.token_end + 1)
+        elif x < 0.97:
+            free = span.token_end + 2
+            if free < len(tokens) and free not in taken:
+                other.append(make_span(tokens, free, free, rng.choice(LABELS)))
+                taken.add(free)
+            other.append(span)
+    return tuple(sorted(other, key=lambda s: s.start))
+
+
+def adjudication_figures(tmp: Path, doc: NewDocument, key_ms: float) -> None:
+    """Disagreements computed for the article reviewed twice; the window adjudicating it."""
+    from annotator.adjudication import compare_layers, open_disagreements, proposals_of
+    from annotator.model import Annotations, Status
+    from annotator.store.team import MergedReview
+    from annotator.ui.adjudicating import start_adjudication
+
+    ana = tuple(dataclasses.replace(s, id=i) for i, s in enumerate(doc.spans, 1))
+    ben = tuple(dataclasses.replace(s, id=i) for i, s in enumerate(second_review(doc), 1))
+    layers = {"ana": Annotations(ana), "ben": Annotations(ben)}
+    times = []
+    for _ in range(7):
+        t = time.perf_counter()
+        comparison = compare_layers(layers)
+        proposals_of(open_disagreements(comparison, comparison.agreed, {}))
+        times.append(time.perf_counter() - t)
+    print(
+        f"adjudication: disagreements of the 1 MB article, {len(ana):,} and {len(ben):,} "
+        f"spans ({len(comparison.agreed):,} agreed, {len(comparison.disagreements):,} "
+        f"disagreements): {ms(times)} (limit 300 ms)"
+    )
+    path = tmp / "team.db"
+    store = Store.open(path, actor="lead")
+    [doc_id] = store.add_documents([dataclasses.replace(doc, relations=(), gold_spans=())])
+    assert doc_id is not None
+    document = store.load_document(doc_id)
+    store.merge_document(
+        document,
+        doc.title,
+        [
+            MergedReview(name, Status.ACCEPTED, "2026-01-01", "bench", doc_id, name, spans, ())
+            for name, spans in (("ana", ana), ("ben", ben))
+        ],
+    )
+    app = application()
+    window = create_window(store)
+    window.resize(1280, 800)
+    window.show()
+    app.processEvents()
+    QTest.qWaitForWindowActive(window, 5000)
+    view = window.view
+    opened = until_painted(view, lambda: start_adjudication(window))
+    settle(app, window)
+    view.setFocus()
+    figures: dict[str, list[float]] = {"next disagreement (F8)": [], "take a version (Alt+n)": []}
+    for i in range(60):
+        seconds = until_painted(view, lambda: QTest.keyClick(view, Qt.Key.Key_F8))
+        if seconds is not None:
+            figures["next disagreement (F8)"].append(seconds)
+        settle(app, window)
+        key = Qt.Key.Key_1 if i % 2 else Qt.Key.Key_2
+        seconds = repaint_after(view, key, ALT)
+        if seconds is not None:
+            figures["take a version (Alt+n)"].append(seconds)
+        settle(app, window)
+    print(
+        f"  open in adjudication mode (seed, compare, first paint): {(opened or 0) * 1000:.0f} ms"
+    )
+    for name, values in figures.items():
+        print(f"  {name:<26} {ms(values)}  = {stats(values)[0] / key_ms:5.1f}x key floor")
+    window.close()
+    store.close()
 
 
 def report(

@@ -209,7 +209,7 @@ def test_round_trip_of_each_layer(tmp_path, store, tokenizer_only):
     doc_id = accepted(store, "Ada met Babbage in London", {"Ada": "PERSON", "London": "GPE"})
     doc = store.load_document(doc_id)
     store.add_span(doc_id, doc.version, make_span(doc.tokens, 2, 2, "PERSON"))  # + Babbage
-    for layer in Layer:
+    for layer in (Layer.MODEL, Layer.GOLD):  # a reviewer's database (no final layer)
         target = tmp_path / f"{layer.value}.json"
         export(store, target, ExportOptions(format="labelstudio", layer=layer))
         with Store.open(tmp_path / f"{layer.value}.db") as again:

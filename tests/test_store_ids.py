@@ -76,7 +76,8 @@ def snapshot(db: Database) -> dict[str, list[tuple[object, ...]]]:
         "audit": db.execute("SELECT * FROM audit ORDER BY id").fetchall(),
         "indexes": db.execute(
             "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index' "
-            "AND sql IS NOT NULL ORDER BY name"
+            "AND sql IS NOT NULL AND tbl_name IN ('spans', 'relations', 'documents', 'audit') "
+            "ORDER BY name"
         ).fetchall(),
         "spans_fks": db.execute("PRAGMA foreign_key_list(spans)").fetchall(),
         "relations_fks": db.execute("PRAGMA foreign_key_list(relations)").fetchall(),

@@ -38,9 +38,13 @@ COMMANDS: dict[str | None, str] = {
     "formats": "data:formats_command",
     "merge": "team:merge_command",
     "agreement": "team:agreement_command",
+    "adjudicate": "team:adjudicate_command",
     "open": "window:window_command",
     None: "window:window_command",  # the bare `annotator`
 }
+
+# the commands that open the window (its own start-up, logging and signal handling)
+WINDOW_COMMANDS = (None, "open", "adjudicate")
 
 __all__ = ["CliError", "build_parser", "format_stats", "import_with_progress", "main"]
 
@@ -60,9 +64,9 @@ def main(argv: Sequence[str] | None = None, gc_paused: bool = False) -> int:
     the start-up (annotator.launch) and is turned on here, or by the window after
     its first paint."""
     args = build_parser().parse_args(argv)
-    if gc_paused and args.command not in (None, "open"):
+    if gc_paused and args.command not in WINDOW_COMMANDS:
         gc.enable()
-    if args.command not in (None, "open"):
+    if args.command not in WINDOW_COMMANDS:
         # the window sets its log up when something goes wrong (log.log_failure):
         # logging.handlers is not worth its import time before the first paint
         from annotator.log import setup_logging
@@ -70,7 +74,7 @@ def main(argv: Sequence[str] | None = None, gc_paused: bool = False) -> int:
         setup_logging()
     # SIGTERM (kill, a closing terminal, a scheduler) is handled like Ctrl+C: the
     # running step cleans up (no partial export) and the command exits with 130
-    if args.command not in (None, "open") and (
+    if args.command not in WINDOW_COMMANDS and (
         threading.current_thread() is threading.main_thread()
     ):
         signal.signal(signal.SIGTERM, interrupt)

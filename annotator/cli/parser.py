@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from annotator.cli.parser_annotate import add_annotate_parser, add_jobs_option
-from annotator.cli.parser_team import add_team_commands
+from annotator.cli.parser_team import add_team_commands, layer_name
 from annotator.export_options import FORMATS
 from annotator.formats.options import OPTIONS as FORMAT_OPTIONS
 from annotator.identity import REVIEWER_ENV
@@ -140,7 +140,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="comma-separated statuses to export: accepted, rejected, skipped, todo, or all "
         "(default: accepted)",
     )
-    exp.add_argument("--layer", choices=["gold", "model"], default="gold", help="(default: gold)")
+    exp.add_argument(
+        "--layer",
+        type=layer_name,
+        default="gold",
+        metavar="LAYER",
+        help="gold, model, or in a team database final (adjudicated) or reviewer:NAME "
+        "(default: gold)",
+    )
     exp.add_argument("--ids", default="", help="document id ranges, e.g. 1-100,250")
     exp.add_argument("--search", default=None, help="only documents whose text contains this")
     exp.add_argument(

@@ -48,4 +48,30 @@ def add_team_commands(
         "skipped, todo, or all (default: accepted)",
     )
     agree.add_argument("--lowest", type=int, default=10, metavar="N", help="documents to list (10)")
-    return []
+    adjudicate = commands.add_parser(
+        "adjudicate",
+        parents=[common],
+        help="settle the reviewers' disagreements in the window (the final layer)",
+        description="Open the review window on a team database in adjudication mode: "
+        "it edits the final layer, seeded on each document's first visit with what "
+        "the reviewers agree on; their disagreements are drawn in place with who "
+        "proposed each span. F8 / Shift+F8: next / previous disagreement; Alt+1..9: "
+        "take that reviewer's version (reviewers by name); Alt+B: both, where they "
+        "do not overlap; every other key edits as usual. Documents are listed by how "
+        "much is left to settle.",
+    )
+    adjudicate.add_argument(
+        "path", type=Path, nargs="?", metavar="TEAM_DB", help="team database (or --db)"
+    )
+    return [adjudicate]
+
+
+def layer_name(text: str) -> str:
+    """``export --layer``: gold, model, final or reviewer:NAME."""
+    from annotator.model import is_layer_name
+
+    if not is_layer_name(text):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a layer: gold, model, final or reviewer:NAME"
+        )
+    return text

@@ -73,3 +73,19 @@ def agreement_command(db_path: Path, args: argparse.Namespace) -> int:
     else:
         print(format_table(report, args.lowest))
     return EXIT_OK
+
+
+def adjudicate_command(db_path: Path, args: argparse.Namespace) -> int:
+    """`annotator adjudicate TEAM.db` (or `--db TEAM.db`): the window, adjudicating."""
+    from annotator.cli.window import start_window
+
+    path = args.path or getattr(args, "db", None)
+    if path is None:
+        raise CliError("Name the team database: annotator adjudicate TEAM.db.")
+    return start_window(
+        path,
+        getattr(args, "keymap", None),
+        getattr(args, "trace_timings", None),
+        reviewer_of(args),
+        adjudicate=True,
+    )

@@ -31,10 +31,13 @@ def start_window(
     keymap: Path | None,
     trace_path: Path | None = None,
     reviewer: str | None = None,
+    *,
+    adjudicate: bool = False,
 ) -> int:
     """Open the review window; a fresh database first gets the bundled sample. With
     no reviewer given (--reviewer, $ANNOTATOR_REVIEWER) or saved, the window asks for
-    one after its first paint."""
+    one after its first paint. ``adjudicate``: a team database, in adjudication
+    mode (`annotator adjudicate`)."""
     if not display_available():
         raise CliError(
             "No display to show the window on (DISPLAY is not set). Run annotator in a "
@@ -50,8 +53,15 @@ def start_window(
     except TraceError as exc:
         raise CliError(str(exc)) from exc
     identity = resolve_reviewer(reviewer)
+    if adjudicate and not db_path.exists():
+        raise CliError(f"No database at {db_path}.")
     with Store.open(db_path, identity.name) as store:
-        first_run = None if store.document_ids() else sample_import_job(store.path)
+        if adjudicate and not store.is_team_database():
+            raise CliError(
+                f"{db_path} has no reviewers' reviews to adjudicate: make a team database "
+                "with `annotator merge A.db B.db --output TEAM.db` first."
+            )
+        first_run = None if adjudicate or store.document_ids() else sample_import_job(store.path)
         try:
             return run(
                 store,
@@ -61,6 +71,7 @@ def start_window(
                 trace,
                 ask_reviewer=identity.source == "system",
                 training=training_for(store.path),
+                adjudicate=adjudicate,
             )
         except KeymapError as exc:
             raise CliError(str(exc)) from exc

@@ -31,7 +31,6 @@ from typing import Any
 from annotator.errors import AnnotatorError
 from annotator.model import (
     Document,
-    Layer,
     Relation,
     SpanError,
     Status,
@@ -84,12 +83,6 @@ class Record:
     answer: str = "accept"  # written by the JSONL writer
     sentence_starts: tuple[int, ...] = ()  # token indices
     review: Review | None = None  # read from a file: its review state, if it has one
-    # the pipeline's whole analysis came with the record (`annotator annotate`'s
-    # output): its name, with ``tokens``, ``sentence_starts`` and ``pos`` (one
-    # universal POS tag per token, or none); the import then stores it as it is
-    # instead of running a pipeline again. "" when the record does not carry one.
-    pipeline: str = ""
-    pos: tuple[str, ...] = ()
 
     def check(self, where: str) -> None:
         """Spans inside the text and not overlapping, with one-word labels; relations
@@ -190,7 +183,7 @@ def task_hash(record: Record) -> int:
     return int.from_bytes(hashlib.sha256(payload.encode("utf-8")).digest()[:4], "big", signed=True)
 
 
-def record_from_document(doc: Document, layer: Layer, extra_meta: Mapping[str, object]) -> Record:
+def record_from_document(doc: Document, layer: str, extra_meta: Mapping[str, object]) -> Record:
     """The document's ``layer`` as a record; every span is checked against the tokens."""
     annotations = doc.layer(layer)
     index = {s.id: i for i, s in enumerate(annotations.spans)}

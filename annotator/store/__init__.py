@@ -18,8 +18,9 @@ from annotator.identity import (
     saved_reviewer,
     settings_path,
 )
+from annotator.store.adjudication import AdjudicationMixin
 from annotator.store.connection import BUSY_TIMEOUT_MS, connect, default_db_path
-from annotator.store.edits import Change, DocumentEdit, EditsMixin
+from annotator.store.edits import Change, DocumentEdit
 from annotator.store.errors import (
     ConflictError,
     IdClashError,
@@ -36,7 +37,7 @@ from annotator.store.reannotation import ReannotationMixin
 from annotator.store.team import TeamMixin
 
 
-class Store(EditsMixin, ReannotationMixin, TeamMixin):
+class Store(AdjudicationMixin, ReannotationMixin, TeamMixin):
     """An open annotator database."""
 
     @classmethod

@@ -427,6 +427,27 @@ def m009_reviewer_status(db: Database) -> None:
     db.execute("CREATE INDEX reviewer_status_reviewer ON reviewer_status (reviewer, status)")
 
 
+@migrations()
+def m010_adjudication(db: Database) -> None:
+    """The choices an adjudicator made in a team database: which version of the
+    disagreement at characters start..end went into the final layer (a reviewer's
+    name, or ``both``), so a choice that added no span (a reviewer who had none
+    there) still settles it. Each choice also has its audit row."""
+    db.execute(
+        """
+        CREATE TABLE adjudication (
+            doc_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            choice TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            at TEXT NOT NULL,
+            PRIMARY KEY (doc_id, start, "end")
+        )
+        """
+    )
+
+
 def _has_autoincrement(db: Database, table: str) -> bool:
     row = db.execute(
         "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", [table]

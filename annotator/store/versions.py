@@ -20,4 +20,5 @@ MIGRATION_NAMES: tuple[str, ...] = (
     "m007_relation_rules",
     "m008_reviewer_layers",
     "m009_reviewer_status",
+    "m010_adjudication",
 )

@@ -9,6 +9,9 @@ from typing import TYPE_CHECKING
 from annotator.model import Status
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from annotator.ui.adjudicating import Adjudicator
     from annotator.ui.main_window import MainWindow
 
 
@@ -104,6 +107,13 @@ class ActionHandlers:
         self.window.session.undo_stack.redo()
 
     def doc_reset(self) -> None:
+        if getattr(self.window, "adjudicator", None) is not None:
+            self.window.statusBar().showMessage(
+                "The final layer is not reset to the model: undo (Ctrl+Z) or take a "
+                "reviewer's version instead.",
+                6000,
+            )
+            return
         self.window.session.reset_to_model()
 
     # ---- documents ------------------------------------------------------------
@@ -192,6 +202,36 @@ class ActionHandlers:
 
     def relation_reverse(self) -> None:
         self.c.reverse_selected()
+
+    # ---- adjudication (annotator/ui/adjudicating.py) ---------------------------
+
+    def doc_adjudicate(self) -> None:
+        from annotator.ui.adjudicating import toggle_adjudication  # on first use
+
+        toggle_adjudication(self.window)
+
+    def adjudicate_next(self) -> None:
+        self._adjudicate(lambda a: a.step(1))
+
+    def adjudicate_previous(self) -> None:
+        self._adjudicate(lambda a: a.step(-1))
+
+    def adjudicate_take(self, number: str) -> None:
+        self._adjudicate(lambda a: a.take(int(number)))
+
+    def adjudicate_take_both(self) -> None:
+        self._adjudicate(lambda a: a.take_both())
+
+    def _adjudicate(self, run: Callable[[Adjudicator], None]) -> None:
+        adjudicator = getattr(self.window, "adjudicator", None)
+        if adjudicator is None:
+            self.window.statusBar().showMessage(
+                "Not adjudicating: open a team database with `annotator adjudicate TEAM.db`, "
+                "or Adjudicate > Adjudicate disagreements (Ctrl+Shift+J).",
+                6000,
+            )
+            return
+        run(adjudicator)
 
     def help_keys(self) -> None:
         from annotator.ui.help_dialog import HelpDialog  # on first use: start-up time

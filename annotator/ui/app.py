@@ -54,6 +54,7 @@ def run(
     *,
     ask_reviewer: bool = False,
     training: Training | None = None,
+    adjudicate: bool = False,
 ) -> int:
     """Show the window and run the event loop. ``first_run`` fills an empty
     database in the background (the CLI passes the bundled-sample import);
@@ -63,7 +64,14 @@ def run(
     reviewer name was given or saved, so ask for one after the first paint."""
     app = application()
     window = start_window(
-        store, first_run, keymap, exporter, trace, ask_reviewer=ask_reviewer, training=training
+        store,
+        first_run,
+        keymap,
+        exporter,
+        trace,
+        ask_reviewer=ask_reviewer,
+        training=training,
+        adjudicate=adjudicate,
     )
     code = app.exec()
     del window  # kept alive (a QMainWindow without parent) while the loop runs
@@ -79,11 +87,17 @@ def start_window(
     *,
     ask_reviewer: bool = False,
     training: Training | None = None,
+    adjudicate: bool = False,
 ) -> MainWindow:
-    """What ``run`` does before the event loop: the window, shown."""
+    """What ``run`` does before the event loop: the window, shown (``adjudicate``:
+    in adjudication mode, see annotator/ui/adjudicating.py)."""
     # the article is painted before the rest of the window is built, unless the
     # database is empty and the sample import needs the status bar at once
     window = create_window(store, keymap, exporter, staged=first_run is None, training=training)
+    if adjudicate:
+        from annotator.ui.adjudicating import start_adjudication
+
+        start_adjudication(window)
     if not gc.isenabled():  # paused for the start-up by annotator.launch
         resume_gc_after_first_paint(window.view.painted)
     if trace is not None:

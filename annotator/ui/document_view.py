@@ -461,11 +461,25 @@ class DocumentView(QAbstractScrollArea):
             index += 1
         return found
 
+    def _visible_laid_out(self) -> list[tuple[int, float]]:
+        """``_visible``, with those blocks laid out first: laying a block out turns
+        its estimated height into its real one, which moves the blocks below it
+        (e.g. after every layout was dropped: zoom, or the ghosts changed)."""
+        visible = self._visible()
+        for _ in range(4):
+            for index, _top in visible:
+                self.blocks.laid_out(index)
+            again = self._visible()
+            if again == visible:
+                break
+            visible = again
+        return visible
+
     def _repair(self) -> None:
         region = QRegion()
         width = self.viewport().width()
         visible = set()
-        for index, top in self._visible():
+        for index, top in self._visible_laid_out():
             visible.add(index)
             record = (top, self.blocks.height(index), self.drawing(index))
             old = self._painted.get(index)
@@ -560,7 +574,7 @@ class DocumentView(QAbstractScrollArea):
         heights_before = self.blocks.total_height()
         width = self.viewport().width()
         stale = False
-        for index, top in self._visible():
+        for index, top in self._visible_laid_out():
             drawing = self.drawing(index)
             height = self.blocks.height(index)
             rect = _block_rect(width, top, height)

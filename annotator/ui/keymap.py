@@ -73,12 +73,20 @@ class ActionSpec:
             return "apply_label_from_find", (self.id[len(FIND_LABEL_PREFIX) :],)
         if self.id.startswith(RELATION_PREFIX):
             return "apply_relation_label", (self.id[len(RELATION_PREFIX) :],)
+        if self.id.startswith(TAKE_PREFIX) and self.id[len(TAKE_PREFIX) :].isdigit():
+            return "adjudicate_take", (self.id[len(TAKE_PREFIX) :],)
         return self.id.replace(".", "_"), ()
 
 
 LABEL_PREFIX = "label."
 RELATION_PREFIX = "relation_label."
 FIND_LABEL_PREFIX = "find_label."
+TAKE_PREFIX = "adjudicate.take_"  # + the reviewer's number, 1-9
+
+
+def _ordinal(n: int) -> str:
+    return {1: "first", 2: "second", 3: "third"}.get(n, f"{n}th")
+
 
 ACTIONS: tuple[ActionSpec, ...] = (
     # moving and selecting
@@ -257,6 +265,51 @@ ACTIONS: tuple[ActionSpec, ...] = (
         ("H",),
         "View",
         "How relations that do not touch the selected span are drawn",
+    ),
+    # adjudication (a team database; see annotator/ui/adjudicating.py)
+    ActionSpec(
+        "doc.adjudicate",
+        "Adjudicate disagreements (team database)",
+        ("Ctrl+Shift+J",),
+        "Adjudicate",
+        "In a team database (annotator merge): edit the final layer, with each "
+        "reviewer's proposals shown where they disagree (again: back to the gold layer)",
+    ),
+    ActionSpec(
+        "adjudicate.next",
+        "Next disagreement",
+        ("F8", "J"),
+        "Adjudicate",
+        "Select the next disagreement still to settle",
+        scope=Scope.VIEW,
+    ),
+    ActionSpec(
+        "adjudicate.previous",
+        "Previous disagreement",
+        ("Shift+F8", "K"),
+        "Adjudicate",
+        scope=Scope.VIEW,
+    ),
+    *(
+        ActionSpec(
+            f"{TAKE_PREFIX}{n}",
+            f"Take the version of reviewer {n}",
+            (f"Alt+{n}",),
+            "Adjudicate",
+            f"The {_ordinal(n)} reviewer (by name, as the status bar lists them): their "
+            "spans of the selected disagreement go into the final layer",
+            scope=Scope.VIEW,
+        )
+        for n in range(1, 10)
+    ),
+    ActionSpec(
+        "adjudicate.take_both",
+        "Take both where they do not overlap",
+        ("Alt+B",),
+        "Adjudicate",
+        "Every proposal of the selected disagreement that overlaps no other goes into the "
+        "final layer",
+        scope=Scope.VIEW,
     ),
     ActionSpec("help.keys", "Keyboard help", ("F1",), "Help"),
 )

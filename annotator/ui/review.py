@@ -14,7 +14,7 @@ changed; the panels update themselves from it.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -23,7 +23,6 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from annotator.model import (
     Document,
-    Layer,
     LayerDiff,
     Relation,
     Span,
@@ -78,6 +77,9 @@ class ReviewSession(QObject):
         self._relations_by_id: dict[int, Relation] = {}
         self.diff = LayerDiff({}, ())
         self._model_sorted: list[Span] = []
+        # how the edited layer is marked: by default against the model layer (changes,
+        # deleted model spans); adjudication marks it against the reviewers' proposals
+        self.compare: Callable[[Sequence[Span]], LayerDiff] | None = None
 
     # ---- documents -----------------------------------------------------
 
@@ -85,9 +87,14 @@ class ReviewSession(QObject):
         self.document = self.store.load_document(doc_id)
         self._set_gold(sorted(self.document.gold.spans, key=_start))
         self._model_sorted = sorted(self.document.model.spans, key=_start)
-        self.diff = diff_layers(self._model_sorted, self.gold)
+        self.diff = self._compared()
         self._set_relations(list(self.document.gold.relations))
         self.documentOpened.emit(doc_id)
+
+    def _compared(self) -> LayerDiff:
+        if self.compare is not None:
+            return self.compare(self.gold)
+        return diff_layers(self._model_sorted, self.gold)
 
     def _set_gold(self, spans: list[Span]) -> None:
         self.gold = spans
@@ -174,7 +181,10 @@ class ReviewSession(QObject):
         relations = doc.gold.relations
         change = self._apply(lambda v: self.store.reset_gold(doc.id, v), reload_gold=True)
         if change is not None:
-            after = (tuple(self.gold), self.store.annotations(doc.id, Layer.GOLD).relations)
+            after = (
+                tuple(self.gold),
+                self.store.annotations(doc.id, self.store.edit_layer).relations,
+            )
             self._push(commands.ResetGold(self, doc.id, (before, relations), after))
 
     def apply_everywhere(self, plan: Propagation, text: str) -> Change | None:
@@ -234,6 +244,16 @@ class ReviewSession(QObject):
             text = "Reverse relation" if reverse else f"Relabel relation {label}"
             self._push(commands.EditRelation(self, doc.id, before, change.relation, text))
 
+    def run_edit(
+        self, run: Callable[[int], Change], command: Callable[[Change], QUndoCommand]
+    ) -> Change | None:
+        """Any other edit (e.g. adjudication's): ``run`` commits it through the store
+        (given the version), ``command`` makes its undo command from the change."""
+        change = self._apply(run)
+        if change is not None:
+            self._push(command(change))
+        return change
+
     # ---- used by the undo commands ---------------------------------------
 
     def apply_for(
@@ -286,14 +306,15 @@ class ReviewSession(QObject):
         touched: tuple[Span, ...] | None
         if reload_gold:
             touched = None
-            self._set_gold(sorted(self.store.annotations(doc.id, Layer.GOLD).spans, key=_start))
-            self.diff = diff_layers(self._model_sorted, self.gold)
+            layer = self.store.edit_layer
+            self._set_gold(sorted(self.store.annotations(doc.id, layer).spans, key=_start))
+            self.diff = self._compared()
         else:
             touched = self._absorb(change)
         touched_relations: tuple[Relation, ...] | None
         if reload_gold:
             touched_relations = None
-            self._set_relations(self.store.relations(doc.id, Layer.GOLD))
+            self._set_relations(self.store.relations(doc.id, self.store.edit_layer))
         else:
             touched_relations = self._absorb_relations(change)
         new_status = status if status is not None and status != doc.status else None
@@ -345,7 +366,10 @@ class ReviewSession(QObject):
                 self._gold_by_id[span.id] = span
             touched.append(span)
         self.gold = gold
-        self.diff = refresh_diff(self.diff, self._model_sorted, self.gold, touched)
+        if self.compare is not None:
+            self.diff = self.compare(self.gold)
+        else:
+            self.diff = refresh_diff(self.diff, self._model_sorted, self.gold, touched)
         return tuple(touched)
 
     def _recover(self, message: str) -> None:

@@ -43,8 +43,10 @@ class SpanMark(NamedTuple):
 
 
 def ghost_tag(span: Span) -> str:
-    """Tag of a model span the review deleted."""
-    return f"\u2212{span.label}"
+    """Tag of a model span the review deleted, or of a reviewer's proposal
+    (adjudication: its ``tag`` names the label and who proposed it)."""
+    tag = getattr(span, "tag", None)
+    return tag if isinstance(tag, str) else f"\u2212{span.label}"
 
 
 class RelationArc(NamedTuple):

@@ -115,9 +115,12 @@ class TextBlocks:
         self._drop_ranges(touched)
 
     def set_ghosts(self, ghosts: Sequence[Span]) -> None:
+        """Replace the ghosts (deleted model spans, or adjudication's proposals);
+        only the blocks where they changed are measured again."""
+        changed = set(self.ghosts).symmetric_difference(ghosts)
         self.ghosts = sorted(ghosts, key=lambda s: s.start)
         self._ghost_starts = [g.start for g in self.ghosts]
-        self.invalidate_all()
+        self._drop_ranges([(g.start, max(g.end, g.start + 1)) for g in changed])
 
     def update_arcs(self, removed: Iterable[int], added: Iterable[RelationArc]) -> None:
         """Take out the arcs of the relation ids ``removed``, put in ``added``."""

@@ -34,7 +34,7 @@ CONTEXT_ACTIONS = (
     "edit.undo",
     "edit.redo",
 )
-MENU_ORDER = ("Document", "Edit", "Select", "Label", "Relation", "View", "Help")
+MENU_ORDER = ("Document", "Edit", "Select", "Label", "Relation", "View", "Adjudicate", "Help")
 MENU_OF_GROUP = {"Relation label": "Relation"}
 
 

@@ -1,0 +1,246 @@
+"""Where reviewers disagree, and what settling it puts in the ``final`` layer:
+pure functions over the reviewer layers of one document. No Qt, no SQL.
+
+- A span is **agreed** when every reviewer compared has it (same start, end and
+  label); a relation when every reviewer has it between agreed spans. The final
+  layer is seeded with the agreed spans and relations.
+- Every other span is a **proposal**. Proposals that overlap (directly or
+  through others) are one **disagreement**, so "New York City" against
+  "New York" + "City", or "Secretary of State" against "State", is one choice;
+  a span only one reviewer marked, overlapping nothing, is one on its own.
+- A disagreement is **settled** when the final layer has a span inside it (the
+  adjudicator took a version with spans, or edited freely there) or a choice was
+  recorded for it (e.g. a reviewer's version that has no span there).
+- Taking a reviewer's **version** of a disagreement puts their spans of it in the
+  final layer (replacing what was there) with their relations between spans the
+  final layer then has. Taking **both** (all) puts in every proposal of it that
+  overlaps no other proposal (a span only one reviewer marked is taken); where
+  proposals overlap, one version must be chosen.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+
+from annotator.model import Annotations, Relation, Span
+
+SpanKey = tuple[int, int, str]
+RelationKey = tuple[SpanKey, SpanKey, str]
+BOTH = "both"
+
+
+def span_key(span: Span) -> SpanKey:
+    return (span.start, span.end, span.label)
+
+
+@dataclass(frozen=True, slots=True)
+class ProposedSpan(Span):
+    """A span some reviewers (``by``) proposed and others did not."""
+
+    by: tuple[str, ...] = ()
+
+    @property
+    def tag(self) -> str:
+        return f"{self.label}\u00b7{'+'.join(short_name(n) for n in self.by)}"
+
+
+def short_name(name: str, limit: int = 8) -> str:
+    """A reviewer's name as a tag suffix: the name, or its initials when long."""
+    if len(name) <= limit:
+        return name
+    parts = [p for p in name.replace(".", " ").replace("_", " ").split() if p]
+    initials = "".join(p[0] for p in parts)
+    return initials if len(initials) > 1 else name[: limit - 1] + "\u2026"
+
+
+@dataclass(frozen=True, slots=True)
+class Disagreement:
+    """Proposals that are one choice: characters ``start``..``end``, tokens
+    ``token_start``..``token_end`` (inclusive), each reviewer's spans there
+    (empty: that reviewer has no span there)."""
+
+    start: int
+    end: int
+    token_start: int
+    token_end: int
+    versions: tuple[tuple[str, tuple[Span, ...]], ...]  # by reviewer, in name order
+    proposed: tuple[ProposedSpan, ...] = ()  # see ``proposals``; made by compare_layers
+
+    @property
+    def region(self) -> tuple[int, int]:
+        return (self.start, self.end)
+
+    def version(self, reviewer: str) -> tuple[Span, ...] | None:
+        """The reviewer's spans here, or None if they are not compared here."""
+        return dict(self.versions).get(reviewer)
+
+    def proposals(self) -> tuple[ProposedSpan, ...]:
+        """Each distinct span proposed here, with who proposed it, by position."""
+        return self.proposed or _proposals(self.versions)
+
+    def both(self) -> tuple[Span, ...]:
+        """The proposals here that overlap no other proposal here."""
+        proposals = self.proposals()
+        return tuple(
+            _plain(p)
+            for p in proposals
+            if not any(q is not p and q.start < p.end and p.start < q.end for q in proposals)
+        )
+
+    def describe(self, text: str) -> str:
+        """One line: what each reviewer has here."""
+        parts = []
+        for reviewer, spans in self.versions:
+            shown = ", ".join(f"{s.label} \u201c{text[s.start : s.end]}\u201d" for s in spans)
+            parts.append(f"{reviewer}: {shown or 'nothing'}")
+        return "; ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """One document's reviewer layers compared."""
+
+    reviewers: tuple[str, ...]
+    agreed: tuple[Span, ...]  # without ids
+    agreed_relations: tuple[RelationKey, ...]
+    disagreements: tuple[Disagreement, ...]  # by position
+
+
+def compare_layers(layers: Mapping[str, Annotations]) -> Comparison:
+    """Compare the reviewers' layers of one document (reviewer -> layer)."""
+    reviewers = tuple(sorted(layers))
+    if not reviewers:
+        return Comparison((), (), (), ())
+    keys = {name: {span_key(s): s for s in layers[name].spans} for name in reviewers}
+    common = set(keys[reviewers[0]])
+    for name in reviewers[1:]:
+        common &= set(keys[name])
+    agreed = tuple(
+        _plain(keys[reviewers[0]][k]) for k in sorted(common, key=lambda k: (k[0], k[1], k[2]))
+    )
+    relations = [relation_keys(layers[name]) for name in reviewers]
+    agreed_relations = set(relations[0]).intersection(*relations[1:])
+    agreed_relations = {r for r in agreed_relations if r[0] in common and r[1] in common}
+    proposals = sorted(
+        ((s, name) for name in reviewers for k, s in keys[name].items() if k not in common),
+        key=lambda item: (item[0].start, item[0].end),
+    )
+    return Comparison(
+        reviewers,
+        agreed,
+        tuple(sorted(agreed_relations)),
+        tuple(_group(proposals, reviewers)),
+    )
+
+
+def _group(proposals: Sequence[tuple[Span, str]], reviewers: Sequence[str]) -> list[Disagreement]:
+    """Proposals by start, grouped: one group while the next overlaps what the
+    group covers."""
+    groups: list[Disagreement] = []
+    current: list[tuple[Span, str]] = []
+    end = -1
+    for span, reviewer in proposals:
+        if current and span.start >= end:
+            groups.append(_disagreement(current, reviewers))
+            current = []
+        current.append((span, reviewer))
+        end = max(end, span.end) if len(current) > 1 else span.end
+    if current:
+        groups.append(_disagreement(current, reviewers))
+    return groups
+
+
+def _disagreement(items: Sequence[tuple[Span, str]], reviewers: Sequence[str]) -> Disagreement:
+    versions = tuple((name, tuple(_plain(s) for s, r in items if r == name)) for name in reviewers)
+    return Disagreement(
+        min(s.start for s, _ in items),
+        max(s.end for s, _ in items),
+        min(s.token_start for s, _ in items),
+        max(s.token_end for s, _ in items),
+        versions,
+        _proposals(versions),
+    )
+
+
+def _proposals(versions: Sequence[tuple[str, Sequence[Span]]]) -> tuple[ProposedSpan, ...]:
+    by: dict[SpanKey, list[str]] = {}
+    first: dict[SpanKey, Span] = {}
+    for reviewer, spans in versions:
+        for span in spans:
+            by.setdefault(span_key(span), []).append(reviewer)
+            first.setdefault(span_key(span), span)
+    return tuple(
+        ProposedSpan(s.start, s.end, s.token_start, s.token_end, s.label, None, tuple(by[k]))
+        for k, s in sorted(first.items())
+    )
+
+
+def open_disagreements(
+    comparison: Comparison,
+    final: Sequence[Span],
+    settled: Collection[tuple[int, int]],
+) -> list[Disagreement]:
+    """The disagreements not settled yet: no choice recorded for them and no span
+    of the final layer (``final``, sorted by start) inside them."""
+    starts = [s.start for s in final]
+    found = []
+    for d in comparison.disagreements:
+        if d.region in settled:
+            continue
+        i = bisect.bisect_left(starts, d.start)
+        inside = (i < len(final) and final[i].start < d.end) or (
+            i > 0 and final[i - 1].end > d.start
+        )
+        if not inside:
+            found.append(d)
+    return found
+
+
+def proposals_of(disagreements: Sequence[Disagreement]) -> tuple[ProposedSpan, ...]:
+    """Every proposal of these disagreements, by position (what the view draws)."""
+    return tuple(p for d in disagreements for p in d.proposals())
+
+
+def relations_to_take(
+    layer: Annotations, taken: Sequence[Span], final_after: Sequence[Span]
+) -> tuple[RelationKey, ...]:
+    """The reviewer's relations that touch a span ``taken`` from their layer and
+    whose both ends are in the final layer once it is taken (``final_after``)."""
+    if not layer.relations or not taken:
+        return ()
+    there = {span_key(s) for s in final_after}
+    new = {span_key(s) for s in taken}
+    return tuple(
+        sorted(
+            key
+            for key in relation_keys(layer)
+            if (key[0] in new or key[1] in new) and key[0] in there and key[1] in there
+        )
+    )
+
+
+def relation_keys(layer: Annotations) -> set[RelationKey]:
+    by_id = {s.id: span_key(s) for s in layer.spans}
+    return {
+        (by_id[r.head], by_id[r.child], r.label)
+        for r in layer.relations
+        if r.head in by_id and r.child in by_id
+    }
+
+
+def relations_from_keys(keys: Sequence[RelationKey], spans: Sequence[Span]) -> tuple[Relation, ...]:
+    """Relations between ``spans`` (which carry ids) for these keys; keys whose
+    ends are not among the spans are left out."""
+    ids = {span_key(s): s.id for s in spans if s.id is not None}
+    return tuple(
+        Relation(ids[head], ids[child], label)
+        for head, child, label in keys
+        if head in ids and child in ids
+    )
+
+
+def _plain(span: Span) -> Span:
+    """The span without id (and without the proposal's reviewers)."""
+    return Span(span.start, span.end, span.token_start, span.token_end, span.label)

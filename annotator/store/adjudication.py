@@ -1,0 +1,189 @@
+"""Adjudication's writes to a team database: the ``final`` layer seeded with what
+the reviewers agree on, and each choice (a reviewer's version of a disagreement,
+or all of them) with the spans it changed, in one audited transaction.
+
+annotator/adjudication.py decides what to write; this is the SQL."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from annotator.model import Layer, Relation, Span
+from annotator.store.base import insert_span_row, relation_json, span_json, utc_now
+from annotator.store.edits import Change, EditsMixin
+from annotator.store.errors import InvalidEditError
+
+SEED_ACTION = "seed"
+ADJUDICATE_ACTION = "adjudicate"
+UNDO_ACTION = "unadjudicate"
+
+_SpanKey = tuple[int, int, str]
+_RelationKey = tuple[_SpanKey, _SpanKey, str]
+
+
+class AdjudicationMixin(EditsMixin):
+    def final_seeded(self, doc_id: int) -> bool:
+        """Whether the document's final layer was seeded (on its first visit)."""
+        row = self.conn.execute(
+            "SELECT 1 FROM audit WHERE doc_id = ? AND action = ? AND target = ? LIMIT 1",
+            [doc_id, SEED_ACTION, Layer.FINAL.value],
+        ).fetchone()
+        return row is not None
+
+    def seed_final(
+        self,
+        doc_id: int,
+        version: int,
+        spans: Sequence[Span],
+        relations: Sequence[_RelationKey],
+    ) -> int | None:
+        """Put ``spans`` and the relations between them (by their spans' offsets
+        and labels) in the empty final layer, with one ``seed`` audit row, in one
+        transaction; returns the new version, or None if it was seeded already."""
+        with self._transaction("seed the final layer"):
+            if self.final_seeded(doc_id):
+                return None
+            new_version = self._bump_version(doc_id, version)
+            ids: dict[_SpanKey, int] = {}
+            for span in spans:
+                key = (span.start, span.end, span.label)
+                ids[key] = insert_span_row(
+                    self.db,
+                    doc_id,
+                    Layer.FINAL.value,
+                    Span(span.start, span.end, span.token_start, span.token_end, span.label),
+                )
+            kept = [(h, c, label) for h, c, label in relations if h in ids and c in ids]
+            self.db.conn.executemany(
+                "INSERT INTO relations (doc_id, layer, head, child, label) VALUES (?, ?, ?, ?, ?)",
+                [(doc_id, Layer.FINAL.value, ids[h], ids[c], label) for h, c, label in kept],
+            )
+            self._audit(
+                doc_id,
+                new_version,
+                SEED_ACTION,
+                Layer.FINAL.value,
+                doc_id,
+                after={
+                    "spans": [list(key) for key in ids],
+                    "relations": [[list(h), list(c), label] for h, c, label in kept],
+                },
+            )
+        return new_version
+
+    def settled_regions(self, doc_id: int) -> dict[tuple[int, int], str]:
+        """The disagreements a choice was recorded for: (start, end) -> choice."""
+        return {
+            (int(start), int(end)): str(choice)
+            for start, end, choice in self.conn.execute(
+                'SELECT start, "end", choice FROM adjudication WHERE doc_id = ?', [doc_id]
+            )
+        }
+
+    def settle(
+        self,
+        doc_id: int,
+        version: int,
+        region: tuple[int, int],
+        choice: str,
+        remove: Sequence[int],
+        add: Sequence[Span],
+        relations: Sequence[Relation] = (),
+        relation_keys: Sequence[_RelationKey] = (),
+    ) -> Change:
+        """In one transaction: delete the final spans ``remove`` (with their
+        relations), add ``add`` (keeping ids they carry) and ``relations`` (head and
+        child: span ids) or the relations ``relation_keys`` (by the offsets and
+        labels of their spans, once ``add`` is in), record ``choice`` for the
+        disagreement at ``region``, and audit all of it."""
+        self._require_final()
+        with self._transaction("settle a disagreement"):
+            change = self._replace(doc_id, version, remove, add, (), ())
+            by_key = (
+                {(s.start, s.end, s.label): s.id for s in self._gold_spans(doc_id)}
+                if relation_keys
+                else {}
+            )
+            wanted = list(relations) + [
+                Relation(by_key[h], by_key[c], label)  # type: ignore[arg-type]
+                for h, c, label in relation_keys
+                if by_key.get(h) is not None and by_key.get(c) is not None
+            ]
+            added_relations = tuple(self._insert_relation(doc_id, r) for r in wanted)
+            for relation in added_relations:
+                self._audit(
+                    doc_id,
+                    change.version,
+                    "add",
+                    "relation",
+                    relation.id,
+                    after=relation_json(relation),
+                )
+            before = self.settled_regions(doc_id).get(region)
+            self.db.execute(
+                'INSERT OR REPLACE INTO adjudication (doc_id, start, "end", choice, actor, at) '
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [doc_id, region[0], region[1], choice, self.actor, utc_now()],
+            )
+            self._audit(
+                doc_id,
+                change.version,
+                ADJUDICATE_ACTION,
+                "disagreement",
+                None,
+                before=None
+                if before is None
+                else {"start": region[0], "end": region[1], "choice": before},
+                after={
+                    "start": region[0],
+                    "end": region[1],
+                    "choice": choice,
+                    "spans": [span_json(s) for s in change.added_spans],
+                    "removed": [span_json(s) for s in change.removed_spans],
+                },
+            )
+        return Change(
+            change.version,
+            None,
+            None,
+            change.removed_spans,
+            change.removed_relations,
+            change.added_spans,
+            added_relations,
+        )
+
+    def unsettle(
+        self,
+        doc_id: int,
+        version: int,
+        region: tuple[int, int],
+        remove: Sequence[int],
+        add: Sequence[Span],
+        relations: Sequence[Relation] = (),
+    ) -> Change:
+        """Undo a choice: the spans it added out, those it removed back (with their
+        ids and relations), the choice forgotten; audited, in one transaction."""
+        self._require_final()
+        with self._transaction("undo a choice"):
+            change = self._replace(doc_id, version, remove, add, relations, ())
+            before = self.settled_regions(doc_id).get(region)
+            self.db.execute(
+                'DELETE FROM adjudication WHERE doc_id = ? AND start = ? AND "end" = ?',
+                [doc_id, region[0], region[1]],
+            )
+            self._audit(
+                doc_id,
+                change.version,
+                UNDO_ACTION,
+                "disagreement",
+                None,
+                before={"start": region[0], "end": region[1], "choice": before},
+            )
+        return change
+
+    def _require_final(self) -> None:
+        if self.edit_layer != Layer.FINAL:
+            raise InvalidEditError(
+                "Disagreements are settled in the final layer: open the team database "
+                "for adjudication (annotator adjudicate TEAM.db)."
+            )
