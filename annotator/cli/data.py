@@ -65,9 +65,7 @@ def import_with_progress(
     # window must start without paying for it.
     from tqdm import tqdm
 
-    from annotator.importer import ImportAborted, ImportReport, plan_import, run_import
-    from annotator.nlp.pipeline import ModelNotFoundError, Pipeline
-    from annotator.nlp.relations import RelationRuleError
+    from annotator.importer import Analyser, ImportAborted, ImportReport, plan_import, run_import
 
     plan = plan_import(store, paths)
     for problem in plan.problems:
@@ -76,21 +74,32 @@ def import_with_progress(
         raise CliError(str(ImportAborted(plan.problems)).splitlines()[0])
     report = ImportReport(duplicates=plan.duplicates, failed_files=len(plan.failed_files))
     if plan.new_documents:
-        print(f"Loading spaCy pipeline {model or '(default)'}…", file=sys.stderr)
-        try:
-            pipeline = Pipeline.load(model, relation_rules, processes)
-        except (ModelNotFoundError, RelationRuleError) as exc:
-            raise CliError(str(exc)) from exc
-        in_processes = f" in {processes} processes" if processes > 1 else ""
-        print(f"Pipeline: {pipeline.name}{in_processes}", file=sys.stderr)
-        # pre-annotated spans must fall on this pipeline's token boundaries
-        shown = {str(p) for p in plan.problems}
-        plan = plan_import(store, paths, pipeline)
-        for problem in plan.problems:
-            if str(problem) not in shown:
-                print(f"problem: {problem}", file=sys.stderr)
-        if strict and plan.problems:
-            raise CliError(str(ImportAborted(plan.problems)).splitlines()[0])
+        pipeline: Analyser | None = None
+        if plan.needs_pipeline:
+            from annotator.nlp.pipeline import ModelNotFoundError, Pipeline
+            from annotator.nlp.relations import RelationRuleError
+
+            print(f"Loading spaCy pipeline {model or '(default)'}…", file=sys.stderr)
+            try:
+                pipeline = Pipeline.load(model, relation_rules, processes)
+            except (ModelNotFoundError, RelationRuleError) as exc:
+                raise CliError(str(exc)) from exc
+            in_processes = f" in {processes} processes" if processes > 1 else ""
+            print(f"Pipeline: {pipeline.name}{in_processes}", file=sys.stderr)
+            # pre-annotated spans must fall on this pipeline's token boundaries
+            shown = {str(p) for p in plan.problems}
+            plan = plan_import(store, paths, pipeline)
+            for problem in plan.problems:
+                if str(problem) not in shown:
+                    print(f"problem: {problem}", file=sys.stderr)
+            if strict and plan.problems:
+                raise CliError(str(ImportAborted(plan.problems)).splitlines()[0])
+        else:
+            print(
+                "Pipeline: none run (every new document brings its pipeline's analysis, "
+                "as `annotator annotate` writes it)",
+                file=sys.stderr,
+            )
         bar = tqdm(total=plan.new_documents, unit="doc", desc="Importing", file=sys.stderr)
         try:
             report = run_import(

@@ -83,6 +83,12 @@ class Record:
     answer: str = "accept"  # written by the JSONL writer
     sentence_starts: tuple[int, ...] = ()  # token indices
     review: Review | None = None  # read from a file: its review state, if it has one
+    # the pipeline's whole analysis came with the record (`annotator annotate`'s
+    # output): its name, with ``tokens``, ``sentence_starts`` and ``pos`` (one
+    # universal POS tag per token, or none); the import then stores it as it is
+    # instead of running a pipeline again. "" when the record does not carry one.
+    pipeline: str = ""
+    pos: tuple[str, ...] = ()
 
     def check(self, where: str) -> None:
         """Spans inside the text and not overlapping, with one-word labels; relations
