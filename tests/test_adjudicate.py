@@ -40,9 +40,12 @@ def team_db(tmp_path: Path, rule_pipeline) -> Path:
     """Two reviewers of "Russia and Azerbaijan signed nothing on Monday.\\nArmenia
     watched.": both keep Azerbaijan and Armenia and relate them; ana deletes
     Russia, marks "signed" (EVENT) and "on Monday" (TIME); ben marks "nothing"
-    (CARDINAL) and "Monday" (DATE) and relates Russia to Armenia."""
+    (CARDINAL) and "Monday" (DATE) and relates Russia to Armenia. A third, abe,
+    reviewed only the other document: in this one Alt+1 is ana, Alt+2 ben."""
     base = base_database(tmp_path, rule_pipeline)
-    ana, ben = (reviewer_copy(base, tmp_path, name) for name in ("ana", "ben"))
+    ana, ben, abe = (reviewer_copy(base, tmp_path, name) for name in ("ana", "ben", "abe"))
+    with Store.open(abe, actor="abe") as store:
+        decide(store, next(d for d in store.document_ids() if d != second_id(store)))
     with Store.open(ana, actor="ana") as store:
         doc = second_id(store)
         delete(store, doc, "Russia")
@@ -57,7 +60,7 @@ def team_db(tmp_path: Path, rule_pipeline) -> Path:
         relate(store, doc, "Armenia", "Azerbaijan", "PART-WHOLE")
         relate(store, doc, "Russia", "Armenia", "PART-WHOLE")
         decide(store, doc)
-    merge([ana, ben], tmp_path / "team.db")
+    merge([ana, ben, abe], tmp_path / "team.db")
     return tmp_path / "team.db"
 
 

@@ -6,9 +6,10 @@ settled is annotator/adjudication.py; the writes are annotator/store/adjudicatio
 
 Keys (the keymap's Adjudicate group): F8 / J and Shift+F8 / K go to the next /
 previous disagreement still open; Alt+1..Alt+9 take the version of the reviewer
-with that number (reviewers by name, as the status bar lists them); Alt+B takes
-every proposal there that overlaps no other. Every other key edits the final
-layer as usual. Each choice is one undoable, audited step.
+with that number (the document's reviewers by name, as the status bar lists
+them: a team of any size, as long as at most nine reviewed one document); Alt+B
+takes every proposal there that overlaps no other. Every other key edits the
+final layer as usual. Each choice is one undoable, audited step.
 """
 
 from __future__ import annotations
@@ -77,7 +78,6 @@ class Adjudicator(QObject):
         self.w = window
         self.store = window.store
         self.session: ReviewSession = window.session
-        self.reviewers = tuple(self.store.team_reviewers())
         self._doc_id: int | None = None
         self._layers: dict[str, Annotations] = {}
         self._comparison = Comparison((), (), (), ())
@@ -176,6 +176,7 @@ class Adjudicator(QObject):
             self.prepare(doc_id)
         settled = self.store.settled_regions(doc_id)
         self.open = open_disagreements(self._comparison, final, settled)
+        self._show_legend()
         return LayerDiff({}, proposals_of(self.open))
 
     def left_of(self, doc_id: int) -> int:
@@ -223,10 +224,11 @@ class Adjudicator(QObject):
         self._select(target)
 
     def take(self, number: int) -> None:
-        if not 1 <= number <= len(self.reviewers):
-            self._say(f"There is no reviewer {number}: {self._numbered()}.")
+        reviewers = self.reviewers
+        if not 1 <= number <= len(reviewers):
+            self._say(f"There is no reviewer {number} here: {self._numbered()}.")
             return
-        reviewer = self.reviewers[number - 1]
+        reviewer = reviewers[number - 1]
         disagreement = self._current()
         if disagreement is None:
             return
@@ -309,6 +311,11 @@ class Adjudicator(QObject):
         self._say(f"Disagreement {n} of {len(self.open)}: {disagreement.describe(text)}")
 
     # ---- what the status bar says ---------------------------------------------------
+
+    @property
+    def reviewers(self) -> tuple[str, ...]:
+        """The reviewers compared in the open document, by name: Alt+1 is the first."""
+        return self._comparison.reviewers
 
     def _numbered(self) -> str:
         return ", ".join(f"Alt+{i} {name}" for i, name in enumerate(self.reviewers[:9], 1))

@@ -296,8 +296,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
             f"Take the version of reviewer {n}",
             (f"Alt+{n}",),
             "Adjudicate",
-            f"The {_ordinal(n)} reviewer (by name, as the status bar lists them): their "
-            "spans of the selected disagreement go into the final layer",
+            f"The {_ordinal(n)} reviewer of the document (by name, as the status bar lists "
+            "them): their spans of the selected disagreement go into the final layer",
             scope=Scope.VIEW,
         )
         for n in range(1, 10)
