@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from helpers import open_window
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 from team_helpers import add, base_database, decide, delete, reviewer_copy, second_id, span_of
 
 from annotator.adjudication import (
@@ -279,3 +280,32 @@ def test_what_is_painted_sits_where_the_layout_puts_it(qtbot, adjudicating) -> N
     for index, (top, height, _drawing) in view._painted.items():
         assert top == blocks.top(index) + MARGIN_TOP - scroll, index
         assert height == blocks.height(index), index
+
+
+def test_the_legend_sits_under_the_article_and_leaves_the_status_bar_to_messages(
+    qtbot, adjudicating
+) -> None:
+    """The keys and what is left are shown in a bar under the article; the status
+    bar keeps its width for what each choice says (in the status bar, the legend
+    left a few letters of "Disagreement 1 of 3: ..." in a window of 1100 px)."""
+    window, store = adjudicating
+    window.resize(1100, 700)
+    legend = window.findChild(QLabel, "adjudicationLegend")
+    assert legend is not None and legend.isVisible()
+    assert window.statusBar().isAncestorOf(legend) is False
+    assert window.view.geometry().bottom() < legend.geometry().top()  # under the article
+    text = legend.text()
+    assert text.startswith("Adjudicating: 4 disagreements left here")
+    assert "Alt+1 ana \u00b7 Alt+2 ben" in text and "F8 / Shift+F8" in text and "Alt+B both" in text
+    press(qtbot, window, Qt.Key.Key_F8)
+    qtbot.waitUntil(lambda: legend.text().startswith("Adjudicating: 4"))
+    message = window.statusBar().currentMessage()
+    assert message.startswith("Disagreement 1 of 4")
+    permanent = sum(w.width() for w in window.statusBar().findChildren(QLabel) if w.isVisible())
+    free = window.statusBar().width() - permanent
+    assert free >= window.statusBar().fontMetrics().horizontalAdvance(message[:40])
+    press(qtbot, window, Qt.Key.Key_2, ALT)
+    assert choices(store, second_id(store)) == {"Russia": "ben"}
+    qtbot.waitUntil(lambda: legend.text().startswith("Adjudicating: 3 disagreements"))
+    press(qtbot, window, Qt.Key.Key_J, CTRL | SHIFT)  # leaving adjudication removes it
+    qtbot.waitUntil(lambda: window.findChild(QLabel, "adjudicationLegend") is None)

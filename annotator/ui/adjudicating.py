@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QLabel
 
 from annotator.adjudication import (
@@ -32,6 +33,13 @@ from annotator.adjudication import (
 from annotator.model import Annotations, Layer, LayerDiff, Span, Status
 from annotator.store import Change, StoreError
 from annotator.ui.commands import StoreCommand
+from annotator.ui.keymap import TAKE_PREFIX
+
+# the bar under the article that says what is left and which keys settle it
+LEGEND_STYLE = (
+    "QLabel#adjudicationLegend { background: #fff4e6; color: #5c3c00; "
+    "border-top: 1px solid #f0c987; padding: 4px 8px; }"
+)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -110,7 +118,7 @@ class Adjudicator(QObject):
         self.session.undo_stack.clear()
         self.w.controller.set_state(show_deleted=False)
         if self._legend is not None:
-            self.w.status.removeWidget(self._legend)
+            self._legend.hide()
             self._legend.deleteLater()
         if self.w.is_complete:
             self.w.actions_by_id["view.show_deleted"].setChecked(False)
@@ -130,8 +138,13 @@ class Adjudicator(QObject):
         self.w.documents = AdjudicationListModel(self.store, self.left_of, self.w)  # type: ignore[assignment]
         self.w.document_table.setModel(self.w.documents)
         self.w.actions_by_id["view.show_deleted"].setChecked(True)
-        self._legend = QLabel(self.w.status)
-        self.w.status.addPermanentWidget(self._legend)
+        # under the article, not in the status bar: the keys stay in view and the
+        # status bar keeps its width for what each choice says
+        self._legend = QLabel(self.w)
+        self._legend.setObjectName("adjudicationLegend")
+        self._legend.setWordWrap(True)
+        self._legend.setStyleSheet(LEGEND_STYLE)
+        self.w.show_below_article(self._legend)
         if self.session.doc_id is not None:
             row = self.w.documents.row_of(self.session.doc_id)
             if row is not None:
@@ -318,15 +331,26 @@ class Adjudicator(QObject):
         return self._comparison.reviewers
 
     def _numbered(self) -> str:
-        return ", ".join(f"Alt+{i} {name}" for i, name in enumerate(self.reviewers[:9], 1))
+        return " · ".join(
+            f"{self._key(f'{TAKE_PREFIX}{i}')} {name}"
+            for i, name in enumerate(self.reviewers[:9], 1)
+        )
+
+    def _key(self, action_id: str) -> str:
+        """The first key of an action as the keymap (with the user's overrides)
+        binds it, in the platform's words; "(no key)" when it has none."""
+        action = self.w.actions_by_id.get(action_id)
+        keys = action.shortcuts() if action is not None else []
+        return keys[0].toString(QKeySequence.SequenceFormat.NativeText) if keys else "(no key)"
 
     def _show_legend(self) -> None:
         if self._legend is None:
             return
         left = len(self.open)
         self._legend.setText(
-            f"Adjudicating: {self._numbered()}, Alt+B both · F8 next · "
-            f"{left} disagreement{'s' if left != 1 else ''} left here"
+            f"Adjudicating: {left} disagreement{'s' if left != 1 else ''} left here · "
+            f"{self._key('adjudicate.next')} / {self._key('adjudicate.previous')} next / "
+            f"previous · {self._numbered()} · {self._key('adjudicate.take_both')} both"
         )
 
     def _say(self, text: str) -> None:
