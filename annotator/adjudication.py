@@ -8,6 +8,12 @@ pure functions over the reviewer layers of one document. No Qt, no SQL.
   through others) are one **disagreement**, so "New York City" against
   "New York" + "City", or "Secretary of State" against "State", is one choice;
   a span only one reviewer marked, overlapping nothing, is one on its own.
+- Once the final layer is seeded, reviews merged later can agree on a span the
+  seed did not have (a reviewer came round to another's view). Such a **late
+  agreement** is not added by itself: it is a proposal of every reviewer, shown
+  and taken like any other, unless the final layer has it or a choice recorded
+  since covers it (the adjudicator decided there already). A seeded span the
+  adjudicator deleted is not proposed again.
 - A disagreement is **settled** when the final layer has a span inside it (the
   adjudicator took a version with spans, or edited freely there) or a choice was
   recorded for it (e.g. a reviewer's version that has no span there).
@@ -21,6 +27,7 @@ pure functions over the reviewer layers of one document. No Qt, no SQL.
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -108,8 +115,17 @@ class Comparison:
     disagreements: tuple[Disagreement, ...]  # by position
 
 
-def compare_layers(layers: Mapping[str, Annotations]) -> Comparison:
-    """Compare the reviewers' layers of one document (reviewer -> layer)."""
+def compare_layers(
+    layers: Mapping[str, Annotations],
+    seeded: Collection[SpanKey] | None = None,
+    settled: Collection[tuple[int, int]] = (),
+) -> Comparison:
+    """Compare the reviewers' layers of one document (reviewer -> layer).
+
+    ``seeded``: the spans the final layer was seeded with (None: not seeded yet).
+    A span every reviewer has that is not among them (a late agreement) is a
+    proposal of them all, unless a choice recorded for a region (``settled``)
+    covers it; it stays in ``agreed`` too."""
     reviewers = tuple(sorted(layers))
     if not reviewers:
         return Comparison((), (), (), ())
@@ -117,6 +133,7 @@ def compare_layers(layers: Mapping[str, Annotations]) -> Comparison:
     common = set(keys[reviewers[0]])
     for name in reviewers[1:]:
         common &= set(keys[name])
+    late = set() if seeded is None else late_agreements(common, seeded, settled)
     agreed = tuple(
         _plain(keys[reviewers[0]][k]) for k in sorted(common, key=lambda k: (k[0], k[1], k[2]))
     )
@@ -124,7 +141,12 @@ def compare_layers(layers: Mapping[str, Annotations]) -> Comparison:
     agreed_relations = set(relations[0]).intersection(*relations[1:])
     agreed_relations = {r for r in agreed_relations if r[0] in common and r[1] in common}
     proposals = sorted(
-        ((s, name) for name in reviewers for k, s in keys[name].items() if k not in common),
+        (
+            (s, name)
+            for name in reviewers
+            for k, s in keys[name].items()
+            if k not in common or k in late
+        ),
         key=lambda item: (item[0].start, item[0].end),
     )
     return Comparison(
@@ -133,6 +155,26 @@ def compare_layers(layers: Mapping[str, Annotations]) -> Comparison:
         tuple(sorted(agreed_relations)),
         tuple(_group(proposals, reviewers)),
     )
+
+
+def late_agreements(
+    agreed: Collection[SpanKey],
+    seeded: Collection[SpanKey],
+    settled: Collection[tuple[int, int]],
+) -> set[SpanKey]:
+    """The spans every reviewer has that the seed did not put in the final layer
+    and that no recorded choice (its region, ``settled``) covers."""
+    regions = sorted(settled)
+    starts = [start for start, _ in regions]
+    reach = list(itertools.accumulate((end for _, end in regions), max))  # furthest end so far
+    found = set()
+    for key in agreed:
+        if key in seeded:
+            continue
+        i = bisect.bisect_right(starts, key[0])  # the regions starting at or before it
+        if i == 0 or reach[i - 1] < key[1]:
+            found.add(key)
+    return found
 
 
 def _group(proposals: Sequence[tuple[Span, str]], reviewers: Sequence[str]) -> list[Disagreement]:

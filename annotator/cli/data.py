@@ -19,7 +19,7 @@ from annotator.cli.common import (
 )
 from annotator.cli.parser_annotate import processes_of
 from annotator.formats.options import OPTIONS as FORMAT_OPTIONS
-from annotator.model import Layer
+from annotator.model import Layer, Status
 from annotator.store import (
     Store,
 )
@@ -210,21 +210,40 @@ def format_stats(store: Store) -> str:
     stats = store.stats()
     lines = [f"Database: {store.path}", f"Documents: {stats.documents}"]
     lines += [f"  {status.value:<9} {n:>8}" for status, n in stats.by_status.items()]
+    # model and gold always; a team database adds final and reviewer:NAME
+    extra = [layer for layer in stats.layers if layer not in (Layer.MODEL, Layer.GOLD)]
     tables = (("Entities", stats.spans_by_label), ("Relations", stats.relations_by_label))
     for title, table in tables:
-        labels = sorted(set(table[Layer.MODEL]) | set(table[Layer.GOLD]))
-        lines.append(f"{title}: {'label':<14} {'model':>8} {'gold':>8}")
+        model, gold = table[Layer.MODEL], table[Layer.GOLD]
+        others = [table.get(layer, {}) for layer in extra]
+        labels = sorted(set(model).union(gold, *others))
+        lines.append(
+            f"{title}: {'label':<14} {'model':>8} {'gold':>8}" + _stats_columns(extra, extra)
+        )
         if not labels:
             lines.append("  (none)")
         for label in labels:
             lines.append(
-                f"  {label:<22} {table[Layer.MODEL].get(label, 0):>8} "
-                f"{table[Layer.GOLD].get(label, 0):>8}"
+                f"  {label:<22} {model.get(label, 0):>8} {gold.get(label, 0):>8}"
+                + _stats_columns(extra, [t.get(label, 0) for t in others])
             )
         lines.append(
-            f"  {'total':<22} {sum(table[Layer.MODEL].values()):>8} "
-            f"{sum(table[Layer.GOLD].values()):>8}"
+            f"  {'total':<22} {sum(model.values()):>8} {sum(gold.values()):>8}"
+            + _stats_columns(extra, [sum(t.values()) for t in others])
         )
+    if stats.reviews:  # a team database: who reviewed how many documents, by status
+        statuses = list(Status)
+        lines.append(
+            f"Reviews: {'reviewer':<15}"
+            + "".join(f" {s.value:>8}" for s in statuses)
+            + f" {'total':>8}"
+        )
+        for reviewer, counts in stats.reviews.items():
+            lines.append(
+                f"  {reviewer:<22}"
+                + "".join(f" {counts.get(s, 0):>8}" for s in statuses)
+                + f" {sum(counts.values()):>8}"
+            )
     from annotator.store.models import list_models
 
     models = list_models(store)  # trained by `annotator train`
@@ -238,6 +257,14 @@ def format_stats(store: Store) -> str:
             f"{m.documents} documents, {f_score(m.scores)}{stopped}"
         )
     return "\n".join(lines)
+
+
+def _stats_columns(layers: Sequence[str], values: Sequence[object]) -> str:
+    """The columns of ``stats`` after model and gold: one per layer, as wide as
+    its name (at least 8)."""
+    return "".join(
+        f" {value!s:>{max(8, len(layer))}}" for layer, value in zip(layers, values, strict=True)
+    )
 
 
 def formats_command(db_path: Path, args: argparse.Namespace) -> int:

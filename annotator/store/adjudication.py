@@ -6,6 +6,7 @@ annotator/adjudication.py decides what to write; this is the SQL."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 from annotator.model import Layer, Relation, Span
@@ -29,6 +30,19 @@ class AdjudicationMixin(EditsMixin):
             [doc_id, SEED_ACTION, Layer.FINAL.value],
         ).fetchone()
         return row is not None
+
+    def final_seed(self, doc_id: int) -> frozenset[_SpanKey] | None:
+        """The spans (start, end, label) the document's final layer was seeded with,
+        from its ``seed`` audit row; None if it was not seeded yet."""
+        row = self.conn.execute(
+            "SELECT after FROM audit WHERE doc_id = ? AND action = ? AND target = ? "
+            "ORDER BY id LIMIT 1",
+            [doc_id, SEED_ACTION, Layer.FINAL.value],
+        ).fetchone()
+        if row is None:
+            return None
+        spans = json.loads(row[0] or "{}").get("spans", [])
+        return frozenset((int(a), int(b), str(label)) for a, b, label in spans)
 
     def seed_final(
         self,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from annotator.model import (
@@ -17,6 +17,8 @@ from annotator.model import (
     Relation,
     Status,
     Tokens,
+    layer_reviewer,
+    reviewer_layer,
 )
 from annotator.store.base import StoreBase
 from annotator.store.codec import unpack_ints, unpack_pos
@@ -46,6 +48,23 @@ class Stats:
     # (``final``, ``reviewer:NAME``) when they have rows
     spans_by_label: dict[str, dict[str, int]] = field(default_factory=dict)
     relations_by_label: dict[str, dict[str, int]] = field(default_factory=dict)
+    # the layers present, in the order of ``order_layers`` (model, gold, final,
+    # reviewer:NAME by name): ``layers_present``
+    layers: tuple[str, ...] = (Layer.MODEL, Layer.GOLD)
+    # a team database: reviewer -> status -> how many documents they reviewed
+    # with it (table reviewer_status); empty otherwise
+    reviews: dict[str, dict[Status, int]] = field(default_factory=dict)
+
+
+def order_layers(names: Iterable[str]) -> list[str]:
+    """Layer names in the order people read them: model, gold, final, then the
+    reviewers' layers by name."""
+    rank = {Layer.MODEL.value: 0, Layer.GOLD.value: 1, Layer.FINAL.value: 2}
+
+    def key(name: str) -> tuple[int, str]:
+        return (rank.get(name, 3 if layer_reviewer(name) is not None else 4), name)
+
+    return sorted(set(names), key=key)
 
 
 class ReadsMixin(StoreBase):
@@ -166,6 +185,38 @@ class ReadsMixin(StoreBase):
             }
         )
 
+    def layers_present(self) -> list[str]:
+        """The layers an export can write and ``stats`` counts, in ``order_layers``
+        order: model and gold always; final once adjudication put a span in it; each
+        reviewer's layer (``reviewer:NAME``) that has spans or a merged review (an
+        empty review is a review). Quick on any size: one index seek per layer."""
+        names = {Layer.MODEL.value, Layer.GOLD.value}
+        after = ""
+        while True:  # skip-scan the (layer, label) index: one seek per distinct layer
+            row = self.conn.execute(
+                "SELECT MIN(layer) FROM spans WHERE layer > ?", [after]
+            ).fetchone()
+            if row is None or row[0] is None:
+                break
+            after = str(row[0])
+            names.add(after)
+        names |= {
+            reviewer_layer(str(r[0]))
+            for r in self.conn.execute("SELECT DISTINCT reviewer FROM reviewer_status")
+        }
+        return order_layers(names)
+
+    def reviews_by_status(self) -> dict[str, dict[Status, int]]:
+        """A team database: reviewer -> status -> documents with that review
+        (table reviewer_status), by reviewer name; empty in any other database."""
+        counts: dict[str, dict[Status, int]] = {}
+        for reviewer, status, n in self.conn.execute(
+            "SELECT reviewer, status, COUNT(*) FROM reviewer_status "
+            "GROUP BY reviewer, status ORDER BY reviewer"
+        ):
+            counts.setdefault(str(reviewer), dict.fromkeys(Status, 0))[Status(status)] = int(n)
+        return counts
+
     def reviewed_labels(self) -> dict[str, Counter[str]]:
         """Words -> how often each label covers them in the gold (edit) layer of the
         accepted documents (for the suggestions of likely missing spans)."""
@@ -275,4 +326,12 @@ class ReadsMixin(StoreBase):
             "SELECT layer, label, COUNT(*) FROM relations GROUP BY layer, label ORDER BY label"
         ).fetchall():
             relations.setdefault(str(layer), Counter())[label] = int(n)
-        return Stats(sum(by_status.values()), by_status, spans, relations)
+        layers = order_layers([*spans, *relations, *self.layers_present()])
+        return Stats(
+            sum(by_status.values()),
+            by_status,
+            spans,
+            relations,
+            tuple(layers),
+            self.reviews_by_status(),
+        )

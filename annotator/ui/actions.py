@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from annotator.model import Status
+from annotator.model import Layer, Status
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -118,20 +118,37 @@ class ActionHandlers:
 
     # ---- documents ------------------------------------------------------------
 
+    # while adjudicating, "next" follows the list's order (by what is left to
+    # settle: annotator/ui/adjudicating.py), otherwise the ids
+
     def doc_accept(self) -> None:
-        self.c.set_status_and_next(Status.ACCEPTED, self.window.next_to_review)
+        self.c.set_status_and_next(Status.ACCEPTED, self._next_to_review)
 
     def doc_reject(self) -> None:
-        self.c.set_status_and_next(Status.REJECTED, self.window.next_to_review)
+        self.c.set_status_and_next(Status.REJECTED, self._next_to_review)
 
     def doc_skip(self) -> None:
-        self.c.set_status_and_next(Status.SKIPPED, self.window.next_to_review)
+        self.c.set_status_and_next(Status.SKIPPED, self._next_to_review)
 
     def doc_next(self) -> None:
-        self.window.step_document(1)
+        self._step_document(1)
 
     def doc_previous(self) -> None:
-        self.window.step_document(-1)
+        self._step_document(-1)
+
+    def _next_to_review(self) -> None:
+        adjudicator: Adjudicator | None = getattr(self.window, "adjudicator", None)
+        if adjudicator is not None:
+            adjudicator.next_to_review()
+        else:
+            self.window.next_to_review()
+
+    def _step_document(self, direction: int) -> None:
+        adjudicator: Adjudicator | None = getattr(self.window, "adjudicator", None)
+        if adjudicator is not None:
+            adjudicator.step_document(direction)
+        else:
+            self.window.step_document(direction)
 
     def doc_list(self) -> None:
         self.window.document_table.setFocus()
@@ -139,7 +156,11 @@ class ActionHandlers:
     def doc_export(self) -> None:
         from annotator.ui.jobs import export_dialog
 
-        export_dialog(self.window, self.window.exporter)
+        # the layers the database has; the final layer first while adjudicating
+        adjudicating = getattr(self.window, "adjudicator", None) is not None
+        layers = self.window.store.layers_present()
+        first = Layer.FINAL if adjudicating and Layer.FINAL in layers else Layer.GOLD
+        export_dialog(self.window, self.window.exporter, layers, first)
 
     def doc_evaluate(self) -> None:
         """Score the model layer against the accepted reviews, off the GUI thread."""

@@ -9,7 +9,12 @@ previous disagreement still open; Alt+1..Alt+9 take the version of the reviewer
 with that number (the document's reviewers by name, as the status bar lists
 them: a team of any size, as long as at most nine reviewed one document); Alt+B
 takes every proposal there that overlaps no other. Every other key edits the
-final layer as usual. Each choice is one undoable, audited step.
+final layer as usual. Each choice is one undoable, audited step. N / P and the
+"and next" of A / X / S follow the document list's order (most left to settle
+first), not the ids.
+
+A document seeded before later reviews were merged is compared with its seed:
+what every reviewer has now but the seed lacked is proposed, not added.
 """
 
 from __future__ import annotations
@@ -32,8 +37,9 @@ from annotator.adjudication import (
 )
 from annotator.model import Annotations, Layer, LayerDiff, Span, Status
 from annotator.store import Change, StoreError
-from annotator.ui.commands import StoreCommand
+from annotator.ui.adjudication_list import AdjudicationListModel, neighbour_in
 from annotator.ui.keymap import TAKE_PREFIX
+from annotator.ui.settle_command import SettleCommand
 
 # the bar under the article that says what is left and which keys settle it
 LEGEND_STYLE = (
@@ -133,8 +139,6 @@ class Adjudicator(QObject):
 
     def _complete(self) -> None:
         """The window's panes exist: the list by what is left, the legend, D checked."""
-        from annotator.ui.adjudication_list import AdjudicationListModel
-
         self.w.documents = AdjudicationListModel(self.store, self.left_of, self.w)  # type: ignore[assignment]
         self.w.document_table.setModel(self.w.documents)
         self.w.actions_by_id["view.show_deleted"].setChecked(True)
@@ -158,9 +162,13 @@ class Adjudicator(QObject):
         seed its final layer with what they agree on (one audited transaction)."""
         self._doc_id = doc_id
         self._layers = self._reviews(doc_id)
-        self._comparison = compare_layers(self._layers)
-        if self.store.final_seeded(doc_id):
+        seed = self.store.final_seed(doc_id)
+        if seed is not None:  # reviews merged since may agree on what the seed lacks
+            self._comparison = compare_layers(
+                self._layers, seed, self.store.settled_regions(doc_id)
+            )
             return
+        self._comparison = compare_layers(self._layers)
         try:
             self.store.seed_final(
                 doc_id,
@@ -196,15 +204,54 @@ class Adjudicator(QObject):
         """How many disagreements of a document are still open."""
         if doc_id == self._doc_id == self.session.doc_id:
             return len(self.open)
-        comparison = compare_layers(self._reviews(doc_id))
+        settled = self.store.settled_regions(doc_id)
+        comparison = compare_layers(self._reviews(doc_id), self.store.final_seed(doc_id), settled)
         if not comparison.disagreements:
             return 0
         final = sorted(self.store.annotations(doc_id, Layer.FINAL).spans, key=_start)
-        return len(open_disagreements(comparison, final, self.store.settled_regions(doc_id)))
+        return len(open_disagreements(comparison, final, settled))
 
     def _most_left(self) -> int | None:
-        lefts = [(self.left_of(d), -d) for d in self.store.document_ids()]
-        return -max(lefts)[1] if lefts else None
+        order = self._order()
+        return order[0] if order else None
+
+    # ---- moving between documents in the list's order ---------------------------
+
+    def step_document(self, direction: int) -> None:
+        """N / P: the next / previous document in the list's order (by what is left
+        to settle, as the list shows it, with its status filter), not by id."""
+        documents = self._list()
+        if documents is not None:
+            target = documents.neighbour(self.session.doc_id, direction)
+        else:
+            target = neighbour_in(self._order(), self.session.doc_id, direction)
+        if target is None:
+            self._say("No more documents in this direction.")
+        else:
+            self.w.open_document(target)
+
+    def next_to_review(self) -> None:
+        """After A / X / S: the next document still to do in the list's order,
+        wrapping around (outside adjudication: the next by id)."""
+        current = self.session.doc_id
+        todo = set(self.store.document_ids(Status.TODO))
+        documents = self._list()
+        order = documents.ordered_ids() if documents is not None else self._order()
+        target = neighbour_in(order, current, 1, todo.__contains__, wrap=True)
+        if target is None or target == current:
+            self._say("Every document has been adjudicated.")
+        else:
+            self.w.open_document(target)
+
+    def _order(self) -> list[int]:
+        """Every document, most left to settle first (the list's order)."""
+        lefts = [(self.left_of(d), d) for d in self.store.document_ids()]
+        return [d for _, d in sorted(lefts, key=lambda e: (-e[0], e[1]))]
+
+    def _list(self) -> AdjudicationListModel | None:
+        """The document list, once the window's panes exist."""
+        documents = self.w.documents if self.w.is_complete else None
+        return documents if isinstance(documents, AdjudicationListModel) else None
 
     def _after_edit(self, result: EditResult) -> None:
         # a choice may settle a disagreement without changing any span of the final
@@ -355,48 +402,6 @@ class Adjudicator(QObject):
 
     def _say(self, text: str) -> None:
         self.w.statusBar().showMessage(text, 8000)
-
-
-class SettleCommand(StoreCommand):
-    """A choice for one disagreement: undone, the spans it added go, those it
-    removed come back (with their ids and relations) and the choice is forgotten."""
-
-    def __init__(
-        self,
-        session: ReviewSession,
-        doc_id: int,
-        region: tuple[int, int],
-        choice: str,
-        change: Change,
-    ) -> None:
-        super().__init__(session, doc_id, f"Take {choice}")
-        self.region = region
-        self.choice = choice
-        self.removed = change.removed_spans
-        self.removed_relations = change.removed_relations
-        self.added = change.added_spans
-        self.added_relations = change.added_relations
-
-    def _redo(self, version: int) -> Change:
-        return self.session.store.settle(
-            self.doc_id,
-            version,
-            self.region,
-            self.choice,
-            [s.id for s in self.removed if s.id is not None],
-            self.added,
-            self.added_relations,
-        )
-
-    def _undo(self, version: int) -> Change:
-        return self.session.store.unsettle(
-            self.doc_id,
-            version,
-            self.region,
-            [s.id for s in self.added if s.id is not None],
-            self.removed,
-            self.removed_relations,
-        )
 
 
 def _start(span: Span) -> int:

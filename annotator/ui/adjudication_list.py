@@ -1,10 +1,11 @@
 """The document list while adjudicating: the documents by how much is left to settle
 (open disagreements, most first), with the same interface the window uses for the
-ordinary list (annotator/ui/models.py's DocumentListModel)."""
+ordinary list (annotator/ui/models.py's DocumentListModel), and the order N / P
+follow while adjudicating (``neighbour``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import ClassVar
 
 from PySide6.QtCore import QObject, Qt
@@ -57,6 +58,16 @@ class AdjudicationListModel(_TableModel):
     def row_of(self, doc_id: int) -> int | None:
         return next((i for i, (s, _) in enumerate(self._rows) if s.id == doc_id), None)
 
+    def ordered_ids(self) -> list[int]:
+        """Every document in the list's order (most left first), filter or not."""
+        return [s.id for s, _ in self._all]
+
+    def neighbour(self, doc_id: int | None, direction: int) -> int | None:
+        """The document after (direction > 0) or before ``doc_id`` among the rows
+        shown, in their order: what N and P open while adjudicating."""
+        shown = {s.id for s, _ in self._rows}
+        return neighbour_in(self.ordered_ids(), doc_id, direction, shown.__contains__)
+
     def left(self, doc_id: int) -> int | None:
         return next((n for s, n in self._all if s.id == doc_id), None)
 
@@ -104,3 +115,25 @@ class AdjudicationListModel(_TableModel):
 
     def _filter(self) -> None:
         self._rows = [e for e in self._all if self._status is None or e[0].status == self._status]
+
+
+def neighbour_in(
+    order: Sequence[int],
+    doc_id: int | None,
+    direction: int,
+    keep: Callable[[int], bool] = lambda _: True,
+    wrap: bool = False,
+) -> int | None:
+    """The next (direction > 0) or previous document after ``doc_id`` in ``order``
+    among those ``keep`` accepts (Store.neighbour does the same in id order);
+    optionally wrapping around. Without ``doc_id``, or one not in ``order``: the
+    first (last) one kept."""
+    here = order.index(doc_id) if doc_id in order else None
+    if direction > 0:
+        candidates = order[here + 1 :] if here is not None else order
+    else:
+        candidates = list(reversed(order[:here] if here is not None else order))
+    found = next((d for d in candidates if keep(d)), None)
+    if found is None and wrap and here is not None:
+        return neighbour_in(order, None, direction, keep)
+    return found

@@ -1,7 +1,11 @@
-"""The export dialog: format, documents, layer and target, then a background export."""
+"""The export dialog: format, documents, layer and target, then a background export.
+
+The layers offered are those the database has (``Store.layers_present``): gold and
+model always, and in a team database the final layer and each reviewer's."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtWidgets import (
@@ -13,6 +17,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPushButton,
     QWidget,
@@ -21,11 +26,33 @@ from PySide6.QtWidgets import (
 from annotator.export_options import ExportError, ExportOptions, parse_ids
 from annotator.formats.options import OPTIONS
 from annotator.formats.registry import FORMATS, get_format
-from annotator.model import Layer, Status
+from annotator.model import Layer, Status, layer_reviewer
+
+_LAYER_TITLES = {
+    Layer.GOLD.value: "gold (the review)",
+    Layer.MODEL.value: "model (the pipeline's predictions)",
+    Layer.FINAL.value: "final (the adjudicated reviews)",
+}
+
+
+def layer_title(layer: str) -> str:
+    """How the dialog names a layer: what it holds, after the name ``--layer`` takes."""
+    reviewer = layer_reviewer(layer)
+    if reviewer is not None:
+        return f"{layer} ({reviewer}'s review)"
+    return _LAYER_TITLES.get(layer, layer)
 
 
 class ExportDialog(QDialog):
-    def __init__(self, default_folder: Path, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        default_folder: Path,
+        parent: QWidget | None = None,
+        layers: Sequence[str] = (Layer.GOLD, Layer.MODEL),
+        layer: str = Layer.GOLD,
+    ) -> None:
+        """``layers``: the layers to offer (gold and model come first, always);
+        ``layer``: the one chosen at first (gold if it is not offered)."""
         super().__init__(parent)
         self.setWindowTitle("Export")
         self.default_folder = default_folder
@@ -38,8 +65,11 @@ class ExportDialog(QDialog):
         for box in self.statuses.values():
             status_row.addWidget(box)
         self.layer = QComboBox(self)
-        self.layer.addItem("gold (the review)", Layer.GOLD)
-        self.layer.addItem("model (the pipeline's predictions)", Layer.MODEL)
+        offered = [Layer.GOLD.value, Layer.MODEL.value]
+        offered += [str(name) for name in layers if name not in offered]
+        for name in offered:
+            self.layer.addItem(layer_title(name), name)
+        self.layer.setCurrentIndex(max(0, self.layer.findData(str(layer))))
         self.ids = QLineEdit(self)
         self.ids.setPlaceholderText("all, or e.g. 1-100,250")
         self.search = QLineEdit(self)
@@ -75,7 +105,9 @@ class ExportDialog(QDialog):
         form.addRow("&Train share", self.split)
         for option in OPTIONS:
             form.addRow(option.title, self.options[option.name])
-        form.addRow("Save to", path_row)
+        save_to = QLabel("Sa&ve to", self)
+        save_to.setBuddy(self.path)
+        form.addRow(save_to, path_row)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
@@ -117,7 +149,7 @@ class ExportDialog(QDialog):
         split = self.split.value() if splits and self.split.value() > 0 else None
         options = ExportOptions(
             format=name,
-            layer=Layer(self.layer.currentData()),
+            layer=str(self.layer.currentData()),
             statuses=statuses,
             ids=parse_ids(self.ids.text()),
             search=self.search.text().strip() or None,

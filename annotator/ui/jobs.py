@@ -3,14 +3,14 @@ progress dialog, and reports in the status bar or a dialog."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from PySide6.QtWidgets import QMainWindow, QMessageBox
 
 from annotator.evaluate import Evaluation, evaluate
 from annotator.export_options import ExportOptions, ExportReport
-from annotator.model import Document, Status
+from annotator.model import Document, Layer, Status
 from annotator.store import Store
 from annotator.ui.background import BackgroundJob
 from annotator.ui.evaluation_dialog import EvaluationDialog
@@ -20,15 +20,21 @@ from annotator.ui.evaluation_dialog import EvaluationDialog
 Exporter = Callable[[Path, ExportOptions, Callable[[int, int], None]], ExportReport]
 
 
-def export_dialog(window: QMainWindow, exporter: Exporter | None) -> None:
-    """Ask where and what to export, then export in the background."""
+def export_dialog(
+    window: QMainWindow,
+    exporter: Exporter | None,
+    layers: Sequence[str] = (Layer.GOLD, Layer.MODEL),
+    layer: str = Layer.GOLD,
+) -> None:
+    """Ask where and what to export (``layers`` offered, ``layer`` chosen at
+    first), then export in the background."""
     if exporter is None:
         window.statusBar().showMessage("Export is not available here; use annotator export.")
         return
     from annotator.export_options import ExportError
     from annotator.ui.export_dialog import ExportDialog  # on first use: start-up time
 
-    dialog = ExportDialog(Path.home(), window)
+    dialog = ExportDialog(Path.home(), window, layers, layer)
     while dialog.exec():
         try:
             target, options = dialog.choice()
