@@ -11,6 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+# ``annotator train --rehearse`` and the dialog's Rehearse when not given: silver
+# documents (the base's predictions on documents not reviewed) per training one
+# (annotator/nlp/rehearsal.py). Off: on benchmarks/learning_curve.py it did not
+# lower the fixes, held out or on the bundled article (README, "Rehearsal").
+DEFAULT_REHEARSE = 0.0
+
 
 @dataclass(frozen=True, slots=True)
 class TrainRequest:
@@ -19,6 +25,7 @@ class TrainRequest:
     output: Path  # the pipeline folder to make (new, or empty)
     base: str | None = None  # package, folder or blank:LANG; None: what pre-annotated them
     max_steps: int | None = None  # None: annotator train's default
+    rehearse: float | None = None  # silver documents per training one; None: the default
     actor: str | None = None  # who the model is recorded as made by
 
 
@@ -62,6 +69,7 @@ class TrainOutcome:
     steps: int = 0  # training steps run
     train_documents: int = 0
     dev_documents: int = 0
+    silver_documents: int = 0  # not reviewed, rehearsed with the base's predictions
     interrupted: bool = False  # stopped by the user: the best model so far
     to_reannotate: int = 0  # documents not yet reviewed that this model has not re-annotated
 

@@ -2,8 +2,9 @@
 train`` and for the window's "Train on my reviews…" (each run on a database
 connection of its own; spaCy is imported when a job runs, never at start-up).
 
-- ``plan_training`` and ``record_trained``: what the command and the window share
-  around annotator.nlp.training (the documents, the base, the models table).
+- ``plan_training``, ``silver_documents`` and ``record_trained``: what the
+  command and the window share around annotator.nlp.training (the documents,
+  the base, the documents to rehearse, the models table).
 - ``training_for``: the window's trainer and re-annotator (annotator.train_options).
 
 The window imports this module before its first paint: what the jobs need is
@@ -12,16 +13,21 @@ imported when they run.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import random
+from collections.abc import Callable, Iterator, Sequence
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from annotator.model import Layer, Status
+from annotator.model import Document, Layer, Span, Status
 from annotator.store import Store
+from annotator.train_options import DEFAULT_REHEARSE
 
 if TYPE_CHECKING:
     from annotator.formats.records import Record
-    from annotator.nlp.training import Evaluation, TrainResult
+    from annotator.nlp.rehearsal import SilverDocument
+    from annotator.nlp.training import TrainResult
+    from annotator.nlp.training_progress import Evaluation
     from annotator.nlp.training_setup import TrainSettings
     from annotator.train_options import (
         ReannotateOutcome,
@@ -49,10 +55,12 @@ def plan_training(
     max_steps: int | None = None,
     seed: int = 0,
     overwrite: bool = False,
+    rehearse: float | None = None,
 ) -> TrainingPlan:
     """The documents with ``statuses`` and the settings to train on them; ``base``
-    None: the pipeline that pre-annotated them. Raises TrainingError when there
-    are too few documents."""
+    None: the pipeline that pre-annotated them; ``rehearse`` None: the default
+    ratio of silver documents. Raises TrainingError when there are too few
+    documents."""
     from annotator.nlp.training_setup import (
         DEFAULT_MAX_STEPS,
         MIN_DOCUMENTS,
@@ -81,6 +89,7 @@ def plan_training(
         max_steps=DEFAULT_MAX_STEPS if max_steps is None else max_steps,
         seed=seed,
         overwrite=overwrite,
+        rehearse=DEFAULT_REHEARSE if rehearse is None else rehearse,
         version=f"0.0.{len(models) + 1}",
         provenance={
             "database": str(store.path),
@@ -101,6 +110,65 @@ def gold_records(store: Store) -> Callable[[int], Record]:
     return load
 
 
+# a sentence a reviewed document shares with one not reviewed keeps the latter out of
+# rehearsal when it has at least this many tokens (not "Advertisement", "Reuters .")
+MIN_SHARED_TOKENS = 5
+
+
+def silver_documents(store: Store, reviewed: Sequence[int], seed: int) -> Iterator[SilverDocument]:
+    """The documents training may rehearse with the base's predictions, in a
+    seeded random order, loaded one at a time as training asks for them: status
+    todo (and no team reviewer's decision on them), untouched (their gold layer
+    is still their model layer), and sharing no sentence with the ``reviewed``
+    documents, whose gold keeps priority."""
+    from annotator.formats.records import FormatError, record_from_document
+    from annotator.nlp.rehearsal import SilverDocument
+
+    decided = {s.doc_id for s in store.reviewer_statuses() if s.status is not Status.TODO}
+    candidates = [
+        c for c in store.reannotation_candidates([Status.TODO]) if c.doc_id not in decided
+    ]
+    if not candidates:
+        return
+    random.Random(seed).shuffle(candidates)
+    known = set(reviewed)
+    seen: set[str] = set()
+    for doc_id in reviewed:
+        seen |= _sentences(store.load_document(doc_id))
+    for candidate in candidates:
+        if candidate.doc_id in known:
+            continue
+        document = store.load_document(candidate.doc_id)
+        if _keys(document.model.spans) != _keys(document.gold.spans):
+            continue  # a reviewer has begun on it
+        if _sentences(document) & seen:
+            continue
+        try:
+            record = record_from_document(document, Layer.MODEL, {})
+        except FormatError:
+            continue  # a stored span off its tokens: nothing to learn from it
+        yield SilverDocument(record, candidate.pipeline, candidate.source)
+
+
+def _keys(spans: Sequence[Span]) -> set[tuple[int, int, str]]:
+    return {(s.start, s.end, s.label) for s in spans}
+
+
+def _sentences(document: Document) -> set[str]:
+    """The document's sentences of at least MIN_SHARED_TOKENS tokens, spaces normalised."""
+    tokens, text = document.tokens, document.text
+    starts = [*sorted(set(document.sentence_starts) | {0}), len(tokens)]
+    found = set()
+    for first, stop in pairwise(starts):
+        if stop <= first:
+            continue
+        words = [text[tokens.starts[i] : tokens.ends[i]] for i in range(first, stop)]
+        words = [w for w in words if w.strip()]
+        if len(words) >= MIN_SHARED_TOKENS:
+            found.add(" ".join(words))
+    return found
+
+
 def record_trained(store: Store, result: TrainResult, statuses: Sequence[Status]) -> int:
     """Add the trained pipeline to the models table; returns its id."""
     from annotator.store.models import NewModel, record_model
@@ -119,6 +187,7 @@ def record_trained(store: Store, result: TrainResult, statuses: Sequence[Status]
             labels=result.labels,
             scores={**result.scores, "best_step": result.best_step},
             interrupted=result.interrupted,
+            silver_documents=len(result.silver_ids),
         ),
     )
 
@@ -154,7 +223,12 @@ class WindowTraining:
 
         with Store.open(self.db_path, request.actor) as store:
             plan = plan_training(
-                store, WINDOW_STATUSES, request.output, request.base, max_steps=request.max_steps
+                store,
+                WINDOW_STATUSES,
+                request.output,
+                request.base,
+                max_steps=request.max_steps,
+                rehearse=request.rehearse,
             )
             if plan.note:
                 monitor.said(plan.note)
@@ -172,7 +246,15 @@ class WindowTraining:
                 monitor.scored(_score(evaluation))
 
             try:
-                result = train_ner(gold_records(store), plan.ids, plan.settings, scored, say, step)
+                result = train_ner(
+                    gold_records(store),
+                    plan.ids,
+                    plan.settings,
+                    scored,
+                    say,
+                    step,
+                    silver_documents(store, plan.ids, plan.settings.seed),
+                )
             except TrainingInterrupted as stop:
                 if stop.result is None:
                     return TrainOutcome(None, None, steps=stop.steps, interrupted=True)
@@ -189,6 +271,7 @@ class WindowTraining:
                 steps=result.steps,
                 train_documents=len(result.train_ids),
                 dev_documents=len(result.dev_ids),
+                silver_documents=len(result.silver_ids),
                 interrupted=result.interrupted,
                 to_reannotate=len(todo.to_do),
             )

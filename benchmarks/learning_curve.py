@@ -1,6 +1,7 @@
 """The learning curve: does training on the reviews save work on the documents left?
 
     python benchmarks/learning_curve.py [--quick] [--max-steps N] [--seed 0] [--keep DIR]
+                                        [--rehearse 0,1]
 
 On the corpus of news_corpus.py (hand-written articles and generated ones with
 recurring names, known gold entities), with the real commands:
@@ -10,13 +11,19 @@ recurring names, known gold entities), with the real commands:
    their gold layer with the known gold through the store (one audited
    transaction per document, as the window's edits are) and accepting them;
    ``annotator train`` on the accepted documents (from the base each time, so
-   the rows differ only in how many reviews they learnt from); then
+   the rows differ only in how many reviews they learnt from), once per
+   ``--rehearse`` ratio (silver documents: the base's predictions on documents
+   still to do, the held-out ones among them, as a user's would be); then
    ``annotator reannotate`` the documents still to do with the new model;
 3. after the import and after each re-annotation, measure the model layer of a
    fixed held-out set (the last 40 documents, never reviewed) against the known
    gold: entity P/R/F (annotator.evaluate, exact spans) and the fixes a reviewer
    makes to turn it into the gold (add / delete / relabel / resize,
    annotator.evaluate.count_fixes).
+
+The bundled article lives in a database of its own, imported with the base and
+re-annotated with each model: never reviewed and never rehearsed, its names are
+unseen ones (how much a model forgets).
 
 Prints the table and each stage's time. ``--quick`` is a smoke run (one step of
 20 documents, 60 training steps).
@@ -54,6 +61,7 @@ SIZES = (20, 40, 80)
 MAX_STEPS = 600
 QUICK_SIZES = (20,)
 QUICK_MAX_STEPS = 60
+REHEARSE = (0.0, 1.0)  # off, and annotator train's default
 INDEX_KEY = "corpus_index"
 ORIGIN_KEY = "origin"
 BUNDLED = "bundled article"
@@ -80,6 +88,8 @@ class Measure:
 @dataclass(frozen=True, slots=True)
 class Row:
     reviewed: int
+    rehearse: float  # silver documents per training document asked for
+    silver: int  # silver documents used
     steps: int  # training steps run (0: the base)
     best_step: int
     train_seconds: float
@@ -105,16 +115,23 @@ def annotator(*args: str) -> float:
     return seconds
 
 
-def import_corpus(db: Path, corpus: Sequence[NewsDocument], folder: Path) -> float:
-    """The corpus and the bundled article, in one ``annotator import``."""
+def import_corpus(
+    db: Path, bundled_db: Path, corpus: Sequence[NewsDocument], folder: Path
+) -> float:
+    """The corpus in one ``annotator import``, the bundled article in another
+    database (so that no training rehearses it)."""
     path = folder / "corpus.jsonl"
     with path.open("w", encoding="utf-8") as out:
         for index, doc in enumerate(corpus):
             meta = {INDEX_KEY: index, ORIGIN_KEY: doc.origin}
             out.write(json.dumps({"text": doc.text, "meta": meta}, ensure_ascii=False) + "\n")
-        line = {"text": bundled_text(), "meta": {ORIGIN_KEY: BUNDLED}}
-        out.write(json.dumps(line, ensure_ascii=False) + "\n")
-    return annotator("import", "--db", str(db), "--reviewer", REVIEWER, "--model", BASE, str(path))
+    bundled = folder / "bundled.jsonl"
+    line = {"text": bundled_text(), "meta": {ORIGIN_KEY: BUNDLED}}
+    bundled.write_text(json.dumps(line, ensure_ascii=False) + "\n", encoding="utf-8")
+    return sum(
+        annotator("import", "--db", str(into), "--reviewer", REVIEWER, "--model", BASE, str(what))
+        for into, what in ((db, path), (bundled_db, bundled))
+    )
 
 
 # ---- the gold -------------------------------------------------------------------------
@@ -227,23 +244,27 @@ def measure(
 
 
 def run(
-    sizes: Sequence[int], max_steps: int, seed: int, folder: Path
+    sizes: Sequence[int], ratios: Sequence[float], max_steps: int, seed: int, folder: Path
 ) -> tuple[list[Row], dict[str, float], list[NewsDocument]]:
     corpus = build_corpus(seed)
     if max(sizes) + HELD_OUT > len(corpus):
         sys.exit(f"{max(sizes)} reviews and {HELD_OUT} held out need more than {len(corpus)}.")
     db = folder / "learning_curve.db"
+    bundled_db = folder / "bundled.db"
     timings: dict[str, float] = {}
     print(f"Importing {len(corpus)} documents with {BASE}…", file=sys.stderr, flush=True)
-    timings["import"] = import_corpus(db, corpus, folder)
+    timings["import"] = import_corpus(db, bundled_db, corpus, folder)
     rows: list[Row] = []
-    with Store.open(db, REVIEWER) as store:
+    with Store.open(db, REVIEWER) as store, Store.open(bundled_db, REVIEWER) as bundled_store:
         gold = gold_spans(store, corpus)
         by_index = {store.load_document(i).meta[INDEX_KEY]: i for i in gold}
         order = [by_index[index] for index in range(len(corpus))]
         held_out = order[-HELD_OUT:]
-        bundled_id, gold[bundled_id] = bundled_gold(store)
+        bundled_id, bundled_spans = bundled_gold(bundled_store)
+        bundled = {bundled_id: bundled_spans}
         base = Row(
+            0,
+            0.0,
             0,
             0,
             0,
@@ -251,7 +272,7 @@ def run(
             0.0,
             None,
             measure(store, held_out, gold),
-            measure(store, [bundled_id], gold),
+            measure(bundled_store, [bundled_id], bundled),
         )
         rows.append(base)
     reviewed = 0
@@ -261,61 +282,72 @@ def run(
             review(store, order[reviewed:size], gold)
             timings[f"review {size}"] = time.monotonic() - started
         reviewed = size
-        output = folder / f"model-{size}"
-        print(
-            f"Training on {size} reviewed documents (at most {max_steps} steps)…",
-            file=sys.stderr,
-            flush=True,
-        )
-        train_seconds = annotator(
-            "train",
-            "--db",
-            str(db),
-            "--reviewer",
-            REVIEWER,
-            "--output",
-            str(output),
-            "--base",
-            BASE,
-            "--max-steps",
-            str(max_steps),
-            "--seed",
-            str(seed),
-        )
-        print("Re-annotating the documents left…", file=sys.stderr, flush=True)
-        reannotate_seconds = annotator(
-            "reannotate", "--db", str(db), "--reviewer", REVIEWER, "--model", str(output)
-        )
-        timings[f"train {size}"] = train_seconds
-        timings[f"reannotate {size}"] = reannotate_seconds
-        with Store.open(db, REVIEWER) as store:
-            model = list_models(store)[-1].model
-            assert model.documents == size, (model.documents, size)
-            scores = model.scores
-            best_step = scores.get("best_step", 0)
-            dev_f = scores.get("ents_f")
-            row = Row(
-                size,
-                model.steps,
-                int(best_step) if isinstance(best_step, int) else 0,
-                train_seconds,
-                reannotate_seconds,
-                float(dev_f) if isinstance(dev_f, int | float) else None,
-                measure(store, held_out, gold, model.name),
-                measure(store, [bundled_id], gold, model.name),
+        for ratio in ratios:
+            output = folder / f"model-{size}-rehearse-{ratio:g}"
+            print(
+                f"Training on {size} reviewed documents, rehearsing {ratio:g} per training "
+                f"document (at most {max_steps} steps)…",
+                file=sys.stderr,
+                flush=True,
             )
-        rows.append(row)
-        print(f"  {format_row(row, rows[0])}", file=sys.stderr, flush=True)
+            train_seconds = annotator(
+                "train",
+                "--db",
+                str(db),
+                "--reviewer",
+                REVIEWER,
+                "--output",
+                str(output),
+                "--base",
+                BASE,
+                "--max-steps",
+                str(max_steps),
+                "--seed",
+                str(seed),
+                "--rehearse",
+                str(ratio),
+            )
+            print("Re-annotating the documents left…", file=sys.stderr, flush=True)
+            reannotate_seconds = sum(
+                annotator(
+                    "reannotate", "--db", str(into), "--reviewer", REVIEWER, "--model", str(output)
+                )
+                for into in (db, bundled_db)
+            )
+            key = f"{size}/{ratio:g}"
+            timings[f"train {key}"] = train_seconds
+            timings[f"reannotate {key}"] = reannotate_seconds
+            with Store.open(db, REVIEWER) as store, Store.open(bundled_db) as bundled_store:
+                model = list_models(store)[-1].model
+                assert model.documents == size, (model.documents, size)
+                scores = model.scores
+                best_step = scores.get("best_step", 0)
+                dev_f = scores.get("ents_f")
+                row = Row(
+                    size,
+                    ratio,
+                    model.silver_documents,
+                    model.steps,
+                    int(best_step) if isinstance(best_step, int) else 0,
+                    train_seconds,
+                    reannotate_seconds,
+                    float(dev_f) if isinstance(dev_f, int | float) else None,
+                    measure(store, held_out, gold, model.name),
+                    measure(bundled_store, [bundled_id], bundled, model.name),
+                )
+            rows.append(row)
+            print(f"  {format_row(row, rows[0])}", file=sys.stderr, flush=True)
     return rows, timings, corpus
 
 
 # ---- the report -----------------------------------------------------------------------
 
 HEADER = (
-    "| reviewed docs | training steps / time | held-out F1 (P / R) | fixes/doc "
-    "(add / del / relabel / resize) | fewer fixes vs base | bundled article: fixes (F1) |"
+    "| reviewed docs | rehearse (silver docs) | training steps / time | held-out F1 (P / R) "
+    "| fixes/doc (add / del / relabel / resize) | fewer fixes vs base "
+    "| bundled article: fixes (F1) |"
 )
-RULE = "|---:|---:|---:|---:|---:|---:|"
+RULE = "|---:|---:|---:|---:|---:|---:|---:|"
 
 
 def format_row(row: Row, base: Row) -> str:
@@ -324,14 +356,16 @@ def format_row(row: Row, base: Row) -> str:
     kinds = f"{fixes.add} / {fixes.delete} / {fixes.relabel} / {fixes.resize}"
     if row.reviewed == 0:
         training = "base (en_core_web_sm)"
-        saved = "—"
+        saved = rehearsed = "—"
     else:
         training = f"{row.steps} (best {row.best_step}) / {row.train_seconds:.0f} s"
         saved = f"{100 * (1 - m.per_doc / base.measure.per_doc):.0f} %"
+        rehearsed = f"{row.rehearse:g} ({row.silver})" if row.rehearse else "off"
     bundled = f"{row.bundled.fixes.total} ({100 * row.bundled.f1:.1f})"
     return (
-        f"| {row.reviewed} | {training} | {100 * m.f1:.1f} ({100 * m.precision:.1f} / "
-        f"{100 * m.recall:.1f}) | {m.per_doc:.2f} ({kinds}) | {saved} | {bundled} |"
+        f"| {row.reviewed} | {rehearsed} | {training} | {100 * m.f1:.1f} "
+        f"({100 * m.precision:.1f} / {100 * m.recall:.1f}) | {m.per_doc:.2f} ({kinds}) "
+        f"| {saved} | {bundled} |"
     )
 
 
@@ -356,9 +390,9 @@ def report(
             f"{origin} {total / n:.2f}"
             for origin, (total, n) in row.measure.fixes_by_origin.items()
         )
-        name = "base" if row.reviewed == 0 else f"{row.reviewed} reviewed"
+        name = "base" if row.reviewed == 0 else f"{row.reviewed} reviewed, {row.rehearse:g}"
         dev = f" (dev F {100 * row.dev_f:.1f} on its own reviews)" if row.dev_f is not None else ""
-        lines.append(f"  {name:<12} {parts}{dev}")
+        lines.append(f"  {name:<17} {parts}{dev}")
     lines.append("")
     lines.append(
         "Stage times: "
@@ -377,26 +411,43 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--max-steps", type=int, help=f"training steps at most ({MAX_STEPS})")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="corpus and training seed")
     parser.add_argument("--keep", type=Path, help="work in this new folder and keep it")
+    parser.add_argument(
+        "--rehearse",
+        type=ratios_of,
+        default=REHEARSE,
+        metavar="R,R",
+        help="train once per ratio of silver documents, e.g. 0,0.5,1 (0,1: off and the default)",
+    )
     args = parser.parse_args(argv)
     sizes = QUICK_SIZES if args.quick else SIZES
     max_steps = args.max_steps or (QUICK_MAX_STEPS if args.quick else MAX_STEPS)
     started = time.monotonic()
     if args.keep is not None:
         args.keep.mkdir(parents=True)
-        rows, timings, corpus = run(sizes, max_steps, args.seed, args.keep)
+        rows, timings, corpus = run(sizes, args.rehearse, max_steps, args.seed, args.keep)
     else:
         with tempfile.TemporaryDirectory(prefix="learning-curve-") as tmp:
-            rows, timings, corpus = run(sizes, max_steps, args.seed, Path(tmp))
+            rows, timings, corpus = run(sizes, args.rehearse, max_steps, args.seed, Path(tmp))
     timings["total"] = time.monotonic() - started
     print(report(rows, timings, corpus, args.seed))
-    last = rows[-1]
-    if last.reviewed:
+    biggest = max(row.reviewed for row in rows)
+    for last in (row for row in rows if row.reviewed == biggest and row.reviewed):
         saved = 1 - last.measure.per_doc / rows[0].measure.per_doc
         verdict = "reached" if saved >= 0.30 else "NOT reached"
         print(
             f"Goal (>= 30 % fewer fixes per held-out document after {last.reviewed} reviews "
-            f"than the base): {verdict} ({100 * saved:.0f} %)."
+            f"than the base), rehearse {last.rehearse:g}: {verdict} ({100 * saved:.0f} %)."
         )
+
+
+def ratios_of(text: str) -> tuple[float, ...]:
+    try:
+        ratios = tuple(float(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list of ratios: {text!r}") from None
+    if any(r < 0 for r in ratios):
+        raise argparse.ArgumentTypeError(f"a ratio is 0 or more: {text!r}")
+    return ratios
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from helpers import whitespace_document
 from sqlite_utils import Database
 
 from annotator.cli import main
+from annotator.formats.records import Record
 from annotator.model import Layer, Status
 from annotator.store import NeedsUpgradeError, Store
 from annotator.store.models import NewModel, list_models, pipelines_of, record_model
@@ -364,6 +365,7 @@ def test_an_unwritable_output_is_refused(trained_db: Path, tmp_path: Path, capsy
     [
         (["--dev", "1"], "--dev must be between 0 and 1"),
         (["--max-steps", "0"], "--max-steps must be at least 1"),
+        (["--rehearse", "-1"], "--rehearse must be 0 (no rehearsal) or more"),
         (["--status", "finished"], "is not a list of statuses"),
         (["--base", str(Path("no") / "such" / "pipeline")], "Cannot load the base pipeline"),
     ],
@@ -459,3 +461,293 @@ def test_a_database_from_m005_gets_the_models_table(tmp_path: Path) -> None:
     with Store.open_to_read(db) as store:
         (entry,) = list_models(store)
     assert (entry.id, entry.actor, entry.model) == (model_id, "trainer", model)
+
+
+# ---- rehearsal: the base's predictions on documents not reviewed ---------------------
+
+SMALL_BASE = "en_small-1.0.0"  # what small_base's pipeline stores as its name
+OTHER_PIPELINE = "en_other-2.0.0"
+
+
+def small_base(folder: Path) -> Path:
+    """A pipeline with a small NER (PERSON, GPE; untrained weights: what it predicts
+    does not matter, only that it is its own)."""
+    import spacy
+
+    base = spacy.blank("en")
+    ner = base.add_pipe("ner")
+    for label in ("PERSON", "GPE"):
+        ner.add_label(label)
+    base.initialize()
+    base.meta.update(name="small", version="1.0.0")
+    base.to_disk(folder)
+    return folder
+
+
+def add_todo(
+    db: Path,
+    text: str,
+    entities: dict[str, str],
+    pipeline: str = SMALL_BASE,
+    status: Status = Status.TODO,
+    sentence_starts: tuple[int, ...] = (0,),
+    **meta: object,
+) -> int:
+    doc = whitespace_document(text, entities)
+    doc = dataclasses.replace(
+        doc, meta={"pipeline": pipeline, **meta}, sentence_starts=sentence_starts
+    )
+    with Store.open(db, actor="tester") as store:
+        (doc_id,) = store.add_documents([doc])
+        assert doc_id is not None
+        if status is not Status.TODO:
+            store.set_status(doc_id, store.document_version(doc_id), status)
+    return doc_id
+
+
+@pytest.fixture
+def rehearsal_db(tmp_path: Path) -> tuple[Path, dict[str, int]]:
+    """Ten accepted documents, and documents not reviewed of every kind."""
+    db = tmp_path / "reviews.db"
+    make_store(db)
+    reviewed = sentence(3)
+    ids = {
+        "base": add_todo(db, "Zed met Quux in Oslo on Friday .", {"Zed": "PERSON"}),
+        "other": add_todo(
+            db, "Yara drove to Lima with Acme staff .", {"Acme": "ORG"}, OTHER_PIPELINE
+        ),
+        "elsewhere": add_todo(
+            db,
+            "Xena sailed past Tunis at dawn .",
+            {"Xena": "PERSON"},
+            pipeline_source="/another/small",
+        ),
+        "overlap": add_todo(
+            db,
+            f"Wim called . {reviewed}",
+            {"Wim": "PERSON"},
+            sentence_starts=(0, 3),
+        ),
+        "touched": add_todo(db, "Vera waited in Kyiv for Uma .", {"Vera": "PERSON"}),
+        "rejected": add_todo(db, "Tom ran to Baku .", {"Tom": "PERSON"}, status=Status.REJECTED),
+        "skipped": add_todo(db, "Sam hid in Riga .", {"Sam": "PERSON"}, status=Status.SKIPPED),
+    }
+    with Store.open(db, actor="tester") as store:  # a reviewer begins on "touched"
+        doc_id = ids["touched"]
+        span = store.load_document(doc_id).gold.spans[0]
+        store.delete_span(doc_id, store.document_version(doc_id), span.id)
+    return db, ids
+
+
+def test_silver_documents_are_those_not_reviewed_that_share_no_sentence_with_the_reviews(
+    rehearsal_db: tuple[Path, dict[str, int]],
+) -> None:
+    from annotator.train_runner import silver_documents
+
+    db, ids = rehearsal_db
+    with Store.open_to_read(db) as store:
+        reviewed = store.document_ids(Status.ACCEPTED)
+        offered = list(silver_documents(store, reviewed, seed=0))
+        again = [s.doc_id for s in silver_documents(store, reviewed, seed=0)]
+        model_layers = {i: store.load_document(i).model.spans for i in ids.values()}
+    assert sorted(s.doc_id for s in offered) == sorted(
+        [ids["base"], ids["other"], ids["elsewhere"]]
+    )
+    assert again == [s.doc_id for s in offered]  # the seed fixes the order
+    by_id = {s.doc_id: s for s in offered}
+    assert (by_id[ids["base"]].pipeline, by_id[ids["base"]].source) == (SMALL_BASE, None)
+    assert by_id[ids["other"]].pipeline == OTHER_PIPELINE
+    assert by_id[ids["elsewhere"]].source == "/another/small"
+    for silver in offered:  # each offered with its stored model layer
+        stored = {(s.start, s.end, s.label) for s in model_layers[silver.doc_id]}
+        assert {(s.start, s.end, s.label) for s in silver.record.spans} == stored
+
+
+@pytest.mark.slow
+def test_rehearsal_keeps_the_base_s_stored_predictions_and_predicts_the_others_anew(
+    rehearsal_db: tuple[Path, dict[str, int]], tmp_path: Path
+) -> None:
+    """A model layer the base made is used as it is; one another pipeline made
+    (or a model of the same name from another folder) is replaced by what the
+    base predicts on the stored tokens."""
+    from annotator.formats.records import record_from_document
+    from annotator.nlp.pretokenized import analyse_tokens
+    from annotator.nlp.rehearsal import SilverDocument, rehearse
+    from annotator.nlp.training_setup import load_base
+    from annotator.train_runner import silver_documents
+
+    db, ids = rehearsal_db
+    base = load_base(str(small_base(tmp_path / "base")))
+    with Store.open_to_read(db) as store:
+        reviewed = store.document_ids(Status.ACCEPTED)
+        gold = [record_from_document(store.load_document(i), Layer.GOLD, {}) for i in reviewed]
+        done = rehearse(base, silver_documents(store, reviewed, 0), 1.0, gold)
+        texts = {i: store.load_document(i) for i in ids.values()}
+    assert done.wanted == 10 and (done.from_model_layer, done.predicted) == (1, 2)
+    assert done.doc_ids == sorted([ids["base"], ids["other"], ids["elsewhere"]])
+    records = dict(zip(done.doc_ids, done.records, strict=True))
+    assert [(s.start, s.end, s.label) for s in records[ids["base"]].spans] == [(0, 3, "PERSON")]
+    for name in ("other", "elsewhere"):
+        document = texts[ids[name]]
+        ((_, analysis),) = analyse_tokens(base.nlp, [(0, document.text, document.tokens)])
+        expected = [(s.start, s.end, s.label) for s in analysis.spans]
+        assert [(s.start, s.end, s.label) for s in records[ids[name]].spans] == expected
+    assert "ORG" not in done.labels  # the other pipeline's label is not the base's
+    assert done.note.startswith("Rehearsal: 3 documents not yet reviewed can be rehearsed")
+
+    with Store.open_to_read(db) as store:  # a quarter per training document: 2 of the 3
+        few = rehearse(base, silver_documents(store, reviewed, 0), 0.25, gold[:8])
+        none = rehearse(base, silver_documents(store, reviewed, 0), 0.0, gold[:8])
+    assert few.wanted == 2 and len(few.records) == 2 and few.note == ""
+    assert none.wanted == 0 and none.records == ()
+
+    # a base saved without a name of its own is "en_pipeline-0.0.0", as any such
+    # pipeline is: a model layer with that name is never taken for its predictions
+    import spacy
+
+    unnamed = spacy.blank("en")
+    unnamed.add_pipe("ner").add_label("PERSON")
+    unnamed.initialize()
+    unnamed.to_disk(tmp_path / "unnamed")
+    record = dataclasses.replace(
+        _record("Zed flew to Oslo .", ("Oslo", "PERSON")), meta={"document_id": 1}
+    )
+    silver = SilverDocument(record, BLANK_PIPELINE, None)
+    done = rehearse(load_base(str(tmp_path / "unnamed")), [silver], 1.0, gold)
+    assert (done.from_model_layer, done.predicted) == (0, 1)
+
+
+@pytest.mark.slow
+def test_train_rehearses_silver_documents_and_records_them(
+    rehearsal_db: tuple[Path, dict[str, int]], tmp_path: Path, capsys
+) -> None:
+    import spacy
+
+    db, ids = rehearsal_db
+    base = small_base(tmp_path / "base")
+    out = tmp_path / "out"
+    argv = ["train", "--db", str(db), "-o", str(out), "--base", str(base), "--max-steps", "4"]
+    assert main([*argv, "--rehearse", "1"]) == 0
+    captured = capsys.readouterr()
+    assert "on 8 documents and rehearsing 3 not reviewed with the base's predictions" in (
+        captured.err
+    )
+    assert "rehearsing 3 documents not reviewed" in captured.out
+    info = json.loads((out / "meta.json").read_text())["annotator"]
+    silver = sorted([ids["base"], ids["other"], ids["elsewhere"]])
+    assert info["silver_documents"] == silver
+    assert info["rehearsal"]["from_model_layer"] == 1
+    assert info["rehearsal"]["predicted_by_base"] == 2
+    assert not set(silver) & set(info["documents"])  # never scored on: dev is reviewed only
+    assert info["dev_documents"] and set(info["dev_documents"]) <= set(info["documents"])
+    assert set(spacy.load(out).get_pipe("ner").labels) == {"GPE", "PERSON"}
+
+    off = tmp_path / "off"
+    assert main([*argv[:4], str(off), *argv[5:], "--rehearse", "0"]) == 0
+    assert "rehearsing" not in capsys.readouterr().err
+    assert json.loads((off / "meta.json").read_text())["annotator"]["silver_documents"] == []
+    with Store.open_to_read(db) as store:
+        assert [e.model.silver_documents for e in list_models(store)] == [3, 0]
+        assert [r[0] for r in store.conn.execute("SELECT silver_documents FROM models")] == [3, 0]
+
+
+def test_rehearsal_is_off_unless_asked_for(trained_db: Path, tmp_path: Path) -> None:
+    """The default (train_options.DEFAULT_REHEARSE): measured, rehearsal did not
+    save fixes on benchmarks/learning_curve.py (README, "Rehearsal")."""
+    from annotator.train_runner import plan_training
+
+    with Store.open_to_read(trained_db) as store:
+        plan = plan_training(store, [Status.ACCEPTED], tmp_path / "out", "blank:en")
+        asked = plan_training(store, [Status.ACCEPTED], tmp_path / "out", None, rehearse=0.5)
+    assert (plan.settings.rehearse, asked.settings.rehearse) == (0.0, 0.5)
+
+
+def test_a_database_from_m010_records_no_silver_documents_for_its_models(tmp_path: Path) -> None:
+    db = tmp_path / "old.db"
+    old = Database(db)
+    from annotator.store.schema import migrations
+
+    migrations.apply(old, stop_before="m011_model_silver")
+    old.execute(
+        "INSERT INTO models (path, name, base, created_at, actor, documents, "
+        "train_documents, dev_documents, statuses, steps) "
+        "VALUES ('/m', 'en_m-0.0.1', 'blank:en', '2026-01-01', 'x', 2, 1, 1, '[]', 3)"
+    )
+    old.conn.commit()
+    old.close()
+    with Store.open(db, actor="trainer") as store:
+        (entry,) = list_models(store)
+        assert entry.model.silver_documents == 0
+        model = dataclasses.replace(entry.model, silver_documents=7)
+        record_model(store, model)
+    with Store.open_to_read(db) as store:
+        assert [e.model.silver_documents for e in list_models(store)] == [0, 7]
+
+
+def _record(text: str, *entities: tuple[str, str]) -> Record:
+    """A whitespace-tokenized record whose spans are ``entities`` (surface, label),
+    each at the next place its words stand, in order."""
+    from annotator.formats.records import Record, RecordSpan
+
+    spans, position = [], 0
+    for surface, label in entities:
+        start = f" {text} ".index(f" {surface} ", position)
+        spans.append(RecordSpan(start, start + len(surface), label))
+        position = start + len(surface)
+    return Record(text, tuple(spans), tokens=whitespace_document(text).tokens)
+
+
+def test_the_reviews_overrule_the_base_where_they_say_otherwise_about_the_same_words() -> None:
+    """Left missing in a silver document: a label the reviews never gave those
+    words (Armenia as ORG), words the reviews have but not as an entity of their
+    own (Islamic, Monday), an entity of the reviews the base missed (Kyiv); kept:
+    what the reviews agree with (Armenia as GPE) and names they lack (Zed)."""
+    from annotator.nlp.silver_masks import overruled, token_spans, what_reviews_say, words_of
+
+    reviewed = [
+        _record("Armenia and Kyiv met on Monday .", ("Armenia", "GPE"), ("Kyiv", "GPE")),
+        _record("the Islamic State lost ground .", ("the Islamic State", "ORG")),
+    ]
+    silver = _record(
+        "Zed saw Armenia , Armenia , Kyiv and Islamic art on Monday .",
+        ("Zed", "PERSON"),
+        ("Armenia", "ORG"),
+        ("Armenia", "GPE"),
+        ("Islamic", "NORP"),
+        ("Monday", "DATE"),
+    )
+    words = words_of(silver)
+    predicted = token_spans(silver)
+    asked = {tuple(words[a:b]) for a, b, _ in predicted}
+    reviews = what_reviews_say(reviewed, asked)
+    assert reviews.labels[("Armenia",)] == {"GPE"} and reviews.longest == 3
+    assert reviews.plain == {("Islamic",), ("Monday",)}
+    missing = overruled(words, predicted, reviews)
+    assert [" ".join(words[a:b]) for a, b in missing] == ["Armenia", "Kyiv", "Islamic", "Monday"]
+    kept = [p for p in predicted if not any(a < p[1] and p[0] < b for a, b in missing)]
+    assert [(" ".join(words[a:b]), label) for a, b, label in kept] == [
+        ("Zed", "PERSON"),
+        ("Armenia", "GPE"),
+    ]
+
+
+@pytest.mark.slow
+def test_silver_documents_are_written_with_the_overruled_words_missing(tmp_path: Path) -> None:
+    """What spaCy reads: the base's entities kept, the overruled words neither
+    an entity nor outside one (no loss there), every other word outside."""
+    from spacy.tokens import DocBin
+    from spacy.training import Example
+
+    from annotator.nlp.rehearsal import SilverDocument, rehearse
+    from annotator.nlp.training_setup import load_base
+
+    base = load_base(str(small_base(tmp_path / "base")))
+    silver = _record("Zed flew to Armenia today .", ("Zed", "PERSON"), ("Armenia", "PERSON"))
+    silver = dataclasses.replace(silver, meta={"document_id": 7})
+    reviewed = [_record("Armenia won .", ("Armenia", "GPE"))]
+    done = rehearse(base, [SilverDocument(silver, SMALL_BASE, None)], 1.0, reviewed)
+    assert done.doc_ids == [7] and done.overruled == 1 and done.missing == (((3, 4),),)
+    done.to_disk(tmp_path / "silver.spacy", "en")
+    (doc,) = DocBin().from_disk(tmp_path / "silver.spacy").get_docs(base.nlp.vocab)
+    example = Example(base.nlp.make_doc(doc.text), doc)
+    assert example.get_aligned_ner() == ["U-PERSON", "O", "O", None, "O", "O"]

@@ -79,7 +79,7 @@ def open_training_window(qtbot, db: Path):
     return show_window(qtbot, win)
 
 
-def ask_to_train(qtbot, win, base: Path | None, max_steps: int | None):
+def ask_to_train(qtbot, win, base: Path | None, max_steps: int | None, rehearse: str | None = None):
     """Ctrl+Shift+T in the article, then the dialog filled from the keyboard."""
     from annotator.ui.training_jobs import TrainingFlow
 
@@ -96,6 +96,11 @@ def ask_to_train(qtbot, win, base: Path | None, max_steps: int | None):
         dialog.max_steps.setFocus()
         dialog.max_steps.lineEdit().selectAll()
         qtbot.keyClicks(dialog.max_steps, str(max_steps))
+    if rehearse is not None:
+        qtbot.keyClick(dialog.output, Qt.Key.Key_H, Qt.KeyboardModifier.AltModifier)
+        assert dialog.rehearse.hasFocus()
+        dialog.rehearse.lineEdit().selectAll()
+        qtbot.keyClicks(dialog.rehearse, rehearse)
     return flow, dialog
 
 
@@ -116,7 +121,8 @@ def test_train_from_the_window_then_reannotate_what_is_left(qtbot, tmp_path: Pat
         reviewed_before = {i: store.load_document(i) for i in accepted}
     assert "Train on my reviews…" in keymap_html(win.keymap)  # in the F1 help
 
-    flow, dialog = ask_to_train(qtbot, win, base, 12)
+    flow, dialog = ask_to_train(qtbot, win, base, 12, rehearse="1")
+    assert dialog.request(None).rehearse == 1.0
     output = Path(dialog.output.text())
     assert output.parent == tmp_path and output.name.startswith("reviews-model-")
     assert "en_pipeline-0.0.0" in dialog.base.placeholderText()
@@ -139,10 +145,14 @@ def test_train_from_the_window_then_reannotate_what_is_left(qtbot, tmp_path: Pat
     assert entry.id == outcome.model_id and entry.model.path == str(output)
     assert entry.model.base == str(base.resolve()) and entry.model.documents == len(accepted)
     assert entry.actor == "tester" and not entry.model.interrupted
+    # rehearsed: the three documents to do, with the base's predictions (its name is
+    # spaCy's default, so their stored DATE layer is not taken for the base's)
+    assert entry.model.silver_documents == 3 == outcome.silver_documents
 
     box = flow.message
     assert box is not None and box.isVisible()
     assert str(output) in box.text() and "F " in box.text()
+    assert "rehearsing 3 not yet reviewed" in box.text()
     offer = box.defaultButton()
     assert offer.text() == "&Re-annotate 3 documents not yet reviewed with this model"
     with qtbot.waitSignal(flow.reannotated, timeout=60_000) as done:

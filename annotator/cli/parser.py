@@ -12,6 +12,7 @@ from annotator.formats.options import OPTIONS as FORMAT_OPTIONS
 from annotator.identity import REVIEWER_ENV
 from annotator.store import default_db_path
 from annotator.trace import ENV as TRACE_ENV
+from annotator.train_options import DEFAULT_REHEARSE
 
 # `eval --disable-below` switches a rule off only with at least this many proposals
 # (--min-proposals): with fewer, one reviewer decision moves its precision by more
@@ -229,6 +230,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     tr.add_argument("--max-steps", type=int, default=2000, help="training steps at most (2000)")
     tr.add_argument("--seed", type=int, default=0, help="seed of the dev split and training (0)")
+    tr.add_argument(
+        "--rehearse",
+        type=float,
+        metavar="R",
+        help="against forgetting, also train on R documents not yet reviewed per training "
+        "document, labelled with the base's own predictions where the reviews do not say "
+        f"otherwise; 0: off (default: {DEFAULT_REHEARSE:g})",
+    )
     tr.add_argument(
         "--overwrite", action="store_true", help="replace the spaCy pipeline already in DIR"
     )

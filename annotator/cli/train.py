@@ -23,7 +23,12 @@ from annotator.store import Store
 def train_command(db_path: Path, args: argparse.Namespace) -> int:
     """Fine-tune a pipeline's NER on the reviewed documents (annotator/nlp/training.py)."""
     from annotator.nlp.training import TrainingInterrupted, train_ner
-    from annotator.train_runner import gold_records, plan_training, record_trained
+    from annotator.train_runner import (
+        gold_records,
+        plan_training,
+        record_trained,
+        silver_documents,
+    )
 
     if not db_path.exists():
         raise CliError(f"No database at {db_path}; import and review documents first.")
@@ -44,12 +49,18 @@ def train_command(db_path: Path, args: argparse.Namespace) -> int:
             max_steps=args.max_steps,
             seed=args.seed,
             overwrite=args.overwrite,
+            rehearse=args.rehearse,
         )
         if plan.note:
             say(plan.note)
         try:
             result = train_ner(
-                gold_records(store), plan.ids, plan.settings, lambda e: say(e.line()), say
+                gold_records(store),
+                plan.ids,
+                plan.settings,
+                lambda e: say(e.line()),
+                say,
+                silver=silver_documents(store, plan.ids, plan.settings.seed),
             )
         except TrainingInterrupted as stop:
             if stop.result is None:
@@ -66,8 +77,11 @@ def train_command(db_path: Path, args: argparse.Namespace) -> int:
                 )
             return EXIT_INTERRUPTED
         model_id = record_trained(store, result, statuses)
+    rehearsed = (
+        f", rehearsing {len(result.silver_ids)} documents not reviewed" if result.silver_ids else ""
+    )
     print(
-        f"Trained {result.name} from {result.base}: {f_score(result.scores)} on "
+        f"Trained {result.name} from {result.base}{rehearsed}: {f_score(result.scores)} on "
         f"{len(result.dev_ids)} dev documents (best at step {result.best_step} of "
         f"{result.steps}). Saved to {result.path}, recorded as model {model_id}."
     )

@@ -1,8 +1,9 @@
 """Fine-tune a pipeline's entity recognizer on reviewed documents (``annotator train``).
 
 spaCy trains, as ``spacy train`` does (``spacy.training.initialize.init_nlp`` and
-``spacy.training.loop.train``), from a config made here and two ``.spacy`` files
-written from the documents' stored tokens and spans (see docbin.py).
+``spacy.training.loop.train``), from a config made here and ``.spacy`` files
+written from the documents' stored tokens and spans (see docbin.py); the logger
+that reports its progress is in training_progress.py.
 
 - What it learns: the ``ner`` component only. Every other component of the base is
   sourced from it (``[components.X] source``) and frozen
@@ -10,6 +11,9 @@ written from the documents' stored tokens and spans (see docbin.py).
   they did; a frozen tok2vec that the NER listens to sets its annotations while the
   NER trains (``annotating_components``). A base without an NER gets a fresh one,
   and labels the base's NER does not know are added to it.
+- Rehearsal (rehearsal.py): with ``rehearse`` above 0, the base's own
+  predictions on documents nobody reviewed join the training documents (never
+  the dev ones), so that the NER does not forget what the reviews do not show.
 - What it leaves: spaCy's best model (model-best) as an ordinary pipeline folder at
   the output, whose meta.json says which database and documents it learnt from and
   how it scored. It is trained in a temporary folder beside the output and renamed
@@ -22,14 +26,11 @@ from __future__ import annotations
 import io
 import re
 import shutil
-import sys
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import spacy
 import srsly
@@ -37,15 +38,15 @@ from spacy.language import Language
 from spacy.pipeline import EntityRecognizer
 from spacy.training.initialize import init_nlp
 from spacy.training.loop import train as spacy_train
-from spacy.util import registry
 from thinc.api import Config
 
 from annotator.formats.records import Record
 from annotator.nlp.pipeline import (
     describe,
 )
+from annotator.nlp.rehearsal import Rehearsal, SilverDocument, rehearse
+from annotator.nlp.training_progress import Evaluation, Tracker, tracking
 from annotator.nlp.training_setup import (
-    LOGGER,
     TRAINED,
     TrainingError,
     TrainSettings,
@@ -58,28 +59,7 @@ from annotator.nlp.training_setup import (
     write_corpus,
 )
 
-SCORES = ("ents_f", "ents_p", "ents_r")
 _MODEL_BEST = "model-best"
-
-
-@dataclass(frozen=True, slots=True)
-class Evaluation:
-    """One scoring of the dev documents during training."""
-
-    step: int
-    epoch: int
-    loss: float  # the NER's loss since the evaluation before
-    scores: dict[str, float]  # ents_f, ents_p, ents_r (0..1)
-    best: bool  # the best so far: it is what model-best holds now
-    seconds: int
-
-    def line(self) -> str:
-        f, p, r = (100 * self.scores.get(k, 0.0) for k in SCORES)
-        best = "  best so far" if self.best else ""
-        return (
-            f"step {self.step:>6}  epoch {self.epoch:>3}  loss {self.loss:>10.2f}  "
-            f"F {f:5.1f}  P {p:5.1f}  R {r:5.1f}  {self.seconds:>5}s{best}"
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +76,7 @@ class TrainResult:
     best_step: int
     steps: int  # training steps run
     interrupted: bool = False
+    silver_ids: tuple[int, ...] = ()  # documents rehearsed with the base's predictions
 
 
 class TrainingInterrupted(KeyboardInterrupt):
@@ -108,73 +89,6 @@ class TrainingInterrupted(KeyboardInterrupt):
         self.steps = steps
 
 
-# ---- progress ---------------------------------------------------------------------
-
-
-@dataclass
-class _Tracker:
-    """What spaCy's training loop reported through our logger."""
-
-    progress: Callable[[Evaluation], None]
-    step: Callable[[int], None] | None = None  # after every step; may raise KeyboardInterrupt
-    steps: int = 0
-    best: Evaluation | None = None
-
-    def log_step(self, info: dict[str, Any] | None) -> None:
-        self.steps += 1
-        if info is not None:  # a step with an evaluation
-            self._evaluated(info)
-        if self.step is not None:
-            self.step(self.steps)
-
-    def _evaluated(self, info: dict[str, Any]) -> None:
-        other = info.get("other_scores") or {}
-        checkpoints = info.get("checkpoints") or [(info["score"], info["step"])]
-        evaluation = Evaluation(
-            step=int(info["step"]),
-            epoch=int(info["epoch"]),
-            loss=float(info["losses"].get(TRAINED, 0.0)),
-            scores={k: float(other.get(k) or 0.0) for k in SCORES},
-            best=info["score"] >= max(score for score, _ in checkpoints),
-            seconds=int(info["seconds"]),
-        )
-        if evaluation.best:
-            self.best = evaluation
-        self.progress(evaluation)
-
-
-_TRACKER: ContextVar[_Tracker | None] = ContextVar("annotator_training_tracker", default=None)
-
-
-def _progress_logger() -> Callable[..., Any]:
-    """spaCy's ``[training.logger]``: hands every step to the running training."""
-
-    def setup(
-        nlp: Language, stdout: IO[str] = sys.stdout, stderr: IO[str] = sys.stderr
-    ) -> tuple[Callable[[dict[str, Any] | None], None], Callable[[], None]]:
-        tracker = _TRACKER.get()
-
-        def log_step(info: dict[str, Any] | None) -> None:
-            if tracker is not None:
-                tracker.log_step(info)
-
-        return log_step, lambda: None
-
-    return setup
-
-
-registry.loggers.register(LOGGER, func=_progress_logger)
-
-
-@contextmanager
-def _tracking(tracker: _Tracker) -> Iterator[None]:
-    token = _TRACKER.set(tracker)
-    try:
-        yield
-    finally:
-        _TRACKER.reset(token)
-
-
 # ---- training ---------------------------------------------------------------------
 
 
@@ -185,10 +99,13 @@ def train_ner(
     progress: Callable[[Evaluation], None] = lambda e: None,
     say: Callable[[str], None] = lambda s: None,
     step: Callable[[int], None] | None = None,
+    silver: Iterable[SilverDocument] = (),
 ) -> TrainResult:
     """Train the NER of ``settings.base`` on the documents ``ids`` (``load`` gives
     each as a record: its tokens and the spans to learn) and publish the best model
-    at ``settings.output``. Raises TrainingError, ModelNotFoundError, or
+    at ``settings.output``. With ``settings.rehearse`` above 0, the first of the
+    ``silver`` documents (not reviewed; read only as far as needed) are rehearsed
+    with the base's predictions (rehearsal.py). Raises TrainingError, ModelNotFoundError, or
     TrainingInterrupted (a KeyboardInterrupt) on Ctrl+C. ``step(n)`` is called
     after each of the ``n`` steps (once spaCy has saved its checkpoint); a
     KeyboardInterrupt it raises stops the training as Ctrl+C does (the window's
@@ -197,23 +114,27 @@ def train_ner(
         raise TrainingError(f"--dev must be between 0 and 1, e.g. 0.2, not {settings.dev}.")
     if settings.max_steps < 1:
         raise TrainingError(f"--max-steps must be at least 1, not {settings.max_steps}.")
+    if not 0 <= settings.rehearse < float("inf"):
+        raise TrainingError(
+            f"--rehearse must be 0 (no rehearsal) or more, e.g. 1.0, not {settings.rehearse}."
+        )
     output = settings.output.expanduser().absolute()
     train_ids, dev_ids = split_ids(ids, settings.dev, settings.seed)
     check_output(output, settings.overwrite)
     work = work_folder(output)
     try:
-        plan = _prepare(load, train_ids, dev_ids, settings, work, say)
+        plan = _prepare(load, train_ids, dev_ids, settings, work, say, silver)
         nlp = init_nlp(plan.config)
         ner = _ner(nlp)
         for label in plan.labels:  # new to the base, or in the dev documents only
             ner.add_label(label)
-        tracker = _Tracker(progress, step)
+        tracker = Tracker(progress, step)
         training_dir = work / "training"
         training_dir.mkdir()
         quiet = io.StringIO()  # spaCy's own lines would name the temporary folder
         interrupted = False
         try:
-            with _tracking(tracker):
+            with tracking(tracker):
                 spacy_train(nlp, training_dir, stdout=quiet, stderr=quiet)
         except KeyboardInterrupt:
             interrupted = True
@@ -237,6 +158,7 @@ class _Plan:
     labels: tuple[str, ...]
     new_labels: tuple[str, ...]
     frozen: tuple[str, ...]
+    rehearsal: Rehearsal
 
 
 def _prepare(
@@ -246,14 +168,19 @@ def _prepare(
     settings: TrainSettings,
     work: Path,
     say: Callable[[str], None],
+    silver: Iterable[SilverDocument] = (),
 ) -> _Plan:
     """Load the base, write the corpus, make the config."""
     base = load_base(settings.base)
     corpus = work / "corpus"
-    corpus.mkdir()
-    train_path, dev_path = corpus / "train.spacy", corpus / "dev.spacy"
-    counts = write_corpus(load, train_ids, base.lang, train_path)
+    train_path, dev_path = corpus / "train", corpus / "dev.spacy"  # train: a folder
+    train_path.mkdir(parents=True)
+    reviewed = {doc_id: load(doc_id) for doc_id in train_ids}
+    counts = write_corpus(reviewed.__getitem__, train_ids, base.lang, train_path / "gold.spacy")
     counts += write_corpus(load, dev_ids, base.lang, dev_path)
+    rehearsal = rehearse(base, silver, settings.rehearse, list(reviewed.values()), say)
+    if rehearsal.records:
+        rehearsal.to_disk(train_path / "silver.spacy", base.lang)
     if not counts:
         raise TrainingError(
             f"The {len(train_ids) + len(dev_ids)} documents have no entities to learn from "
@@ -269,13 +196,28 @@ def _prepare(
     eval_frequency = min(200, max(1, settings.max_steps // 5))
     config = training_config(base, train_path, dev_path, settings, eval_frequency)
     frozen = tuple(config["training"]["frozen_components"])
+    silver_note = ""
+    if rehearsal.records:
+        silver_note = (
+            f" and rehearsing {len(rehearsal.records)} not reviewed with the base's predictions"
+        )
     say(
-        f"Training {TRAINED} from {base.label} on {len(train_ids)} documents, scoring on "
-        f"{len(dev_ids)}; at most {settings.max_steps} steps, scored every {eval_frequency}"
+        f"Training {TRAINED} from {base.label} on {len(train_ids)} documents{silver_note}, "
+        f"scoring on {len(dev_ids)}; at most {settings.max_steps} steps, scored every "
+        f"{eval_frequency}"
         + (f"; frozen: {', '.join(frozen)}" if frozen else "")
         + ". Ctrl+C stops and keeps the best model so far."
     )
-    return _Plan(config, base.label, tuple(train_ids), tuple(dev_ids), labels, new_labels, frozen)
+    return _Plan(
+        config,
+        base.label,
+        tuple(train_ids),
+        tuple(dev_ids),
+        labels,
+        new_labels,
+        frozen,
+        rehearsal,
+    )
 
 
 def _ner(nlp: Language) -> EntityRecognizer:
@@ -309,7 +251,7 @@ def _finish(
     output: Path,
     settings: TrainSettings,
     plan: _Plan,
-    tracker: _Tracker,
+    tracker: Tracker,
     interrupted: bool,
 ) -> TrainResult:
     """Give spaCy's best model its name, its meta and a config without the
@@ -323,12 +265,14 @@ def _finish(
     }
     scores = {key: value for key, value in measured.items() if key.startswith("ents_")}
     best_step = tracker.best.step if tracker.best is not None else 0
+    silver = plan.rehearsal.doc_ids
     meta.update(
         name=_meta_name(output),
         version=settings.version,
         description=(
             f"{plan.base} with its {TRAINED} trained by annotator on "
             f"{len(plan.train_ids) + len(plan.dev_ids)} reviewed documents"
+            + (f", rehearsing its own predictions on {len(silver)} others" if silver else "")
         ),
         performance=measured,
     )
@@ -344,6 +288,9 @@ def _finish(
         "new_labels": list(plan.new_labels),
         "dev_share": settings.dev,
         "seed": settings.seed,
+        "rehearse": settings.rehearse,
+        "silver_documents": silver,
+        "rehearsal": plan.rehearsal.summary(),
         "max_steps": settings.max_steps,
         "steps": tracker.steps,
         "best_step": best_step,
@@ -371,6 +318,7 @@ def _finish(
         best_step=best_step,
         steps=tracker.steps,
         interrupted=interrupted,
+        silver_ids=tuple(silver),
     )
     try:
         publish(best, output)

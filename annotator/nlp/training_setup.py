@@ -47,6 +47,7 @@ class TrainSettings:
     max_steps: int = DEFAULT_MAX_STEPS
     seed: int = 0
     overwrite: bool = False  # replace a pipeline folder already at the output
+    rehearse: float = 0.0  # silver documents per training document (0: no rehearsal)
     version: str = "0.0.0"  # the trained pipeline's version (its meta.json)
     # written into meta.json's "annotator" block (the database, the statuses, ...)
     provenance: Mapping[str, object] = field(default_factory=dict)

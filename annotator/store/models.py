@@ -30,6 +30,8 @@ class NewModel:
     labels: tuple[str, ...] = ()  # the entity labels its NER predicts
     scores: dict[str, object] = field(default_factory=dict)  # on the dev documents
     interrupted: bool = False  # stopped by Ctrl+C: the best model until then
+    # documents not reviewed that it rehearsed with the base's predictions (--rehearse)
+    silver_documents: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +46,7 @@ class ModelEntry:
 
 _COLUMNS = (
     "id, created_at, actor, path, name, base, documents, train_documents, dev_documents, "
-    "statuses, steps, labels, scores, interrupted"
+    "statuses, steps, labels, scores, interrupted, silver_documents"
 )
 
 
@@ -53,7 +55,7 @@ def record_model(store: StoreBase, model: NewModel) -> int:
     with store._transaction("record a trained model"):
         cursor = store.db.execute(
             f"INSERT INTO models ({_COLUMNS.removeprefix('id, ')}) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 utc_now(),
                 store.actor,
@@ -68,6 +70,7 @@ def record_model(store: StoreBase, model: NewModel) -> int:
                 json.dumps(list(model.labels), ensure_ascii=False),
                 json.dumps(model.scores, ensure_ascii=False),
                 int(model.interrupted),
+                model.silver_documents,
             ],
         )
     return int(cursor.lastrowid or 0)
@@ -78,7 +81,7 @@ def list_models(store: StoreBase) -> list[ModelEntry]:
     entries = []
     for row in store.conn.execute(f"SELECT {_COLUMNS} FROM models ORDER BY id").fetchall():
         (model_id, created_at, actor, path, name, base, docs, train, dev) = row[:9]
-        statuses, steps, labels, scores, interrupted = row[9:]
+        statuses, steps, labels, scores, interrupted, silver = row[9:]
         model = NewModel(
             path=path,
             name=name,
@@ -91,6 +94,7 @@ def list_models(store: StoreBase) -> list[ModelEntry]:
             labels=tuple(json.loads(labels)),
             scores=json.loads(scores),
             interrupted=bool(interrupted),
+            silver_documents=int(silver),
         )
         entries.append(ModelEntry(int(model_id), str(created_at), str(actor), model))
     return entries

@@ -448,6 +448,13 @@ def m010_adjudication(db: Database) -> None:
     )
 
 
+@migrations()
+def m011_model_silver(db: Database) -> None:
+    """How many documents nobody reviewed a trained model rehearsed with its base's
+    predictions (``annotator train --rehearse``); 0 for the models before."""
+    db.execute("ALTER TABLE models ADD COLUMN silver_documents INTEGER NOT NULL DEFAULT 0")
+
+
 def _has_autoincrement(db: Database, table: str) -> bool:
     row = db.execute(
         "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", [table]

@@ -21,4 +21,5 @@ MIGRATION_NAMES: tuple[str, ...] = (
     "m008_reviewer_layers",
     "m009_reviewer_status",
     "m010_adjudication",
+    "m011_model_silver",
 )

@@ -12,6 +12,7 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
+    QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
     QGroupBox,
@@ -25,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotator.train_options import TrainOutcome, TrainRequest, TrainScore
+from annotator.train_options import DEFAULT_REHEARSE, TrainOutcome, TrainRequest, TrainScore
 
 TITLE = "Train on my reviews"
 
@@ -73,12 +74,26 @@ class TrainDialog(QDialog):
         self.max_steps.setSingleStep(100)
         self.max_steps.setSpecialValueText("default (as annotator train)")
         self.max_steps.setValue((last.max_steps or 0) if last else 0)
+        self.rehearse = QDoubleSpinBox(self)
+        self.rehearse.setRange(0.0, 10.0)
+        self.rehearse.setSingleStep(0.5)
+        self.rehearse.setDecimals(1)
+        self.rehearse.setSpecialValueText("off")
+        self.rehearse.setSuffix(" per reviewed document")
+        self.rehearse.setToolTip(
+            "Against forgetting: also train on this many documents not yet reviewed per "
+            "reviewed one, labelled with the base pipeline's own predictions where your "
+            "reviews do not say otherwise"
+        )
+        rehearse = last.rehearse if last is not None else None
+        self.rehearse.setValue(DEFAULT_REHEARSE if rehearse is None else rehearse)
         form = QFormLayout()
         form.addRow(_buddy("&Output folder:", self.output, self), row)
         form.addRow(_buddy("&Base pipeline:", self.base, self), self.base)
         advanced = QGroupBox("Advanced", self)
         advanced_form = QFormLayout(advanced)
         advanced_form.addRow(_buddy("&Max steps:", self.max_steps, self), self.max_steps)
+        advanced_form.addRow(_buddy("Re&hearse:", self.rehearse, self), self.rehearse)
         self.error = QLabel(self)
         self.error.setStyleSheet("color: #c92a2a;")
         self.error.setWordWrap(True)
@@ -104,6 +119,7 @@ class TrainDialog(QDialog):
             output=Path(self.output.text().strip()).expanduser(),
             base=self.base.text().strip() or None,
             max_steps=self.max_steps.value() or None,
+            rehearse=self.rehearse.value(),
             actor=actor,
         )
 
@@ -252,7 +268,13 @@ def outcome_text(outcome: TrainOutcome) -> str:
     return (
         f"{head}\n\nOn the {outcome.dev_documents} held-out documents: "
         f"{_scores(outcome.scores)} (best at step {outcome.best_step}; learnt from "
-        f"{outcome.train_documents} documents).\n\n"
+        f"{outcome.train_documents} documents"
+        + (
+            f", rehearsing {outcome.silver_documents} not yet reviewed"
+            if outcome.silver_documents
+            else ""
+        )
+        + ").\n\n"
         f"Saved to {outcome.path}, recorded as model {outcome.model_id}."
     )
 
