@@ -11,10 +11,11 @@ open to the end of the first painted frame; key press to the end of the repaint
 for relabel, resize, undo and relation relabel (the side lists follow between
 keys, as they do between a reviewer's keys); one page scrolled and painted.
 Then adjudication (issue 13) on the same article reviewed twice (10,000 spans
-per reviewer, about one in six different): computing the disagreements, opening
-it in adjudication mode, and key to repaint for the next disagreement (F8) and
-taking a version (Alt+1 / Alt+2). Then peak RSS, and the time to show the window
-on 100,000 documents.
+and 3,000 relations per reviewer, about one in six of each different): computing
+the disagreements of spans and of relations (and of the spans alone, as before
+relations were compared), opening it in adjudication mode, and key to repaint
+for the next disagreement (F8) and taking a version (Alt+1 / Alt+2). Then peak
+RSS, and the time to show the window on 100,000 documents.
 """
 
 from __future__ import annotations
@@ -397,27 +398,85 @@ def second_review(doc: NewDocument, seed: int = 13) -> tuple[Span, ...]:
     return tuple(sorted(other, key=lambda s: s.start))
 
 
+def second_relations(
+    ana: tuple[Span, ...], relations: tuple[Relation, ...], ben: tuple[Span, ...], seed: int = 17
+) -> tuple[Relation, ...]:
+    """Another reviewer's relations (heads and children: ids of ``ben``) for ana's
+    (ids of ``ana``), where ben has both spans: most the same, about one in six
+    relabelled, reversed, dropped, or with one more to the next span."""
+    rng = random.Random(seed)
+    key_of = {s.id: (s.start, s.end, s.label) for s in ana}
+    ids = {(s.start, s.end, s.label): s.id for s in ben}
+    order = [s.id for s in ben]
+    other: list[Relation] = []
+    for relation in relations:
+        head, child = ids.get(key_of[relation.head]), ids.get(key_of[relation.child])
+        if head is None or child is None:
+            continue
+        x = rng.random()
+        if x < 0.84:
+            other.append(Relation(head, child, relation.label))
+        elif x < 0.90:
+            labels = [lab for lab in RELATION_LABELS if lab != relation.label]
+            other.append(Relation(head, child, rng.choice(labels)))
+        elif x < 0.94:
+            other.append(Relation(child, head, relation.label))
+        elif x >= 0.97:
+            other.append(Relation(head, child, relation.label))
+            after = order.index(child) + 1
+            if after < len(order) and order[after] != head:
+                other.append(Relation(head, order[after], rng.choice(RELATION_LABELS)))
+    return tuple(dict.fromkeys(other))
+
+
 def adjudication_figures(tmp: Path, doc: NewDocument, key_ms: float) -> None:
     """Disagreements computed for the article reviewed twice; the window adjudicating it."""
-    from annotator.adjudication import compare_layers, open_disagreements, proposals_of
+    from annotator.adjudication import (
+        compare_layers,
+        open_disagreements,
+        open_relation_disagreements,
+        proposals_of,
+        relations_from_keys,
+    )
     from annotator.model import Annotations, Status
     from annotator.store.team import MergedReview
     from annotator.ui.adjudicating import start_adjudication
 
     ana = tuple(dataclasses.replace(s, id=i) for i, s in enumerate(doc.spans, 1))
     ben = tuple(dataclasses.replace(s, id=i) for i, s in enumerate(second_review(doc), 1))
-    layers = {"ana": Annotations(ana), "ben": Annotations(ben)}
-    times = []
-    for _ in range(7):
-        t = time.perf_counter()
-        comparison = compare_layers(layers)
-        proposals_of(open_disagreements(comparison, comparison.agreed, {}))
-        times.append(time.perf_counter() - t)
-    print(
-        f"adjudication: disagreements of the 1 MB article, {len(ana):,} and {len(ben):,} "
-        f"spans ({len(comparison.agreed):,} agreed, {len(comparison.disagreements):,} "
-        f"disagreements): {ms(times)} (limit 300 ms)"
-    )
+    ana_relations = tuple(Relation(r.head + 1, r.child + 1, r.label) for r in doc.relations)
+    ben_relations = second_relations(ana, ana_relations, ben)
+    relations = {"ana": ana_relations, "ben": ben_relations}
+    for with_relations in (False, True):
+        layers = {
+            name: Annotations(spans, relations[name] if with_relations else ())
+            for name, spans in (("ana", ana), ("ben", ben))
+        }
+        times = []
+        for _ in range(7):
+            t = time.perf_counter()
+            comparison = compare_layers(layers)
+            proposals_of(open_disagreements(comparison, comparison.agreed, {}))
+            if not times:  # the final layer as seeded (outside the time: the window has it)
+                final = tuple(
+                    dataclasses.replace(s, id=i) for i, s in enumerate(comparison.agreed, 1)
+                )
+                seeded = relations_from_keys(comparison.agreed_relations, final)
+            disputes = comparison.relation_disputes
+            opened = open_relation_disagreements(disputes, final, seeded, ())
+            times.append(time.perf_counter() - t)
+        what = (
+            f"{len(ana_relations):,} and {len(ben_relations):,} relations "
+            f"({len(comparison.agreed_relations):,} agreed, {len(opened):,} relation "
+            "disagreements)"
+            if with_relations
+            else "no relations"
+        )
+        print(
+            f"adjudication: disagreements of the 1 MB article, {len(ana):,} and {len(ben):,} "
+            f"spans ({len(comparison.agreed):,} agreed, {len(comparison.disagreements):,} "
+            f"disagreements), {what}: {ms(times)} (limit 300 ms)"
+        )
     path = tmp / "team.db"
     store = Store.open(path, actor="lead")
     [doc_id] = store.add_documents([dataclasses.replace(doc, relations=(), gold_spans=())])
@@ -427,7 +486,9 @@ def adjudication_figures(tmp: Path, doc: NewDocument, key_ms: float) -> None:
         document,
         doc.title,
         [
-            MergedReview(name, Status.ACCEPTED, "2026-01-01", "bench", doc_id, name, spans, ())
+            MergedReview(
+                name, Status.ACCEPTED, "2026-01-01", "bench", doc_id, name, spans, relations[name]
+            )
             for name, spans in (("ana", ana), ("ben", ben))
         ],
     )

@@ -1,8 +1,15 @@
 """Adjudication's writes to a team database: the ``final`` layer seeded with what
 the reviewers agree on, and each choice (a reviewer's version of a disagreement,
-or all of them) with the spans it changed, in one audited transaction.
+or all of them) with the spans or relations it changed, in one audited
+transaction.
 
-annotator/adjudication.py decides what to write; this is the SQL."""
+annotator/adjudication/ decides what to write; this is the SQL.
+
+The ``adjudication`` table keys a choice by characters: a span disagreement by
+its region (``start``, ``end`` >= 0); a relation disagreement by its two spans'
+characters, packed without a migration into the same two columns as
+``start = -(first_start * PAIR_BASE + first_end)`` (negative: a relation choice)
+and ``end = second_start * PAIR_BASE + second_end`` (see ``pack_pair``)."""
 
 from __future__ import annotations
 
@@ -20,6 +27,22 @@ UNDO_ACTION = "unadjudicate"
 
 _SpanKey = tuple[int, int, str]
 _RelationKey = tuple[_SpanKey, _SpanKey, str]
+_Pair = tuple[tuple[int, int], tuple[int, int]]  # two spans' characters, in text order
+RELATIONS_TARGET = "relations"  # the audit target of a relation choice
+PAIR_BASE = 1_000_000_000  # characters per packed range (texts are far shorter)
+
+
+def pack_pair(pair: _Pair) -> tuple[int, int]:
+    """The ``start`` and ``end`` a relation choice is stored under."""
+    (a, b), (c, d) = pair
+    if not all(0 <= n < PAIR_BASE for n in (a, b, c, d)) or b <= 0:
+        raise InvalidEditError(f"Relation choices are kept for characters up to {PAIR_BASE:,}.")
+    return -(a * PAIR_BASE + b), c * PAIR_BASE + d
+
+
+def unpack_pair(start: int, end: int) -> _Pair:
+    first, second = divmod(-start, PAIR_BASE), divmod(end, PAIR_BASE)
+    return (first[0], first[1]), (second[0], second[1])
 
 
 class AdjudicationMixin(EditsMixin):
@@ -86,13 +109,131 @@ class AdjudicationMixin(EditsMixin):
         return new_version
 
     def settled_regions(self, doc_id: int) -> dict[tuple[int, int], str]:
-        """The disagreements a choice was recorded for: (start, end) -> choice."""
+        """The span disagreements a choice was recorded for: (start, end) -> choice."""
         return {
             (int(start), int(end)): str(choice)
             for start, end, choice in self.conn.execute(
-                'SELECT start, "end", choice FROM adjudication WHERE doc_id = ?', [doc_id]
+                'SELECT start, "end", choice FROM adjudication WHERE doc_id = ? AND start >= 0',
+                [doc_id],
             )
         }
+
+    def settled_pairs(self, doc_id: int) -> dict[_Pair, str]:
+        """The relation disagreements a choice was recorded for: the two spans'
+        characters -> choice."""
+        return {
+            unpack_pair(int(start), int(end)): str(choice)
+            for start, end, choice in self.conn.execute(
+                'SELECT start, "end", choice FROM adjudication WHERE doc_id = ? AND start < 0',
+                [doc_id],
+            )
+        }
+
+    def settle_relations(
+        self,
+        doc_id: int,
+        version: int,
+        pair: _Pair,
+        choice: str,
+        remove: Sequence[int],
+        add: Sequence[Relation],
+    ) -> Change:
+        """In one transaction: delete the final relations ``remove``, add ``add``
+        (head and child: final span ids; ids they carry are kept), record ``choice``
+        for the relation disagreement between the spans at ``pair``, and audit it
+        all (a row per relation, and an ``adjudicate`` row naming the spans)."""
+        self._require_final()
+        start, end = pack_pair(pair)
+        with self._transaction("settle a relation disagreement"):
+            new_version = self._bump_version(doc_id, version)
+            removed, added = self._swap_relations(doc_id, new_version, remove, add)
+            before = self.settled_pairs(doc_id).get(pair)
+            self.db.execute(
+                'INSERT OR REPLACE INTO adjudication (doc_id, start, "end", choice, actor, at) '
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [doc_id, start, end, choice, self.actor, utc_now()],
+            )
+            where = {"first": list(pair[0]), "second": list(pair[1])}
+            self._audit(
+                doc_id,
+                new_version,
+                ADJUDICATE_ACTION,
+                RELATIONS_TARGET,
+                None,
+                before=None if before is None else {**where, "choice": before},
+                after={
+                    **where,
+                    "choice": choice,
+                    "relations": [self._relation_by_spans(doc_id, r) for r in added],
+                    "removed": [self._relation_by_spans(doc_id, r) for r in removed],
+                },
+            )
+        return Change(new_version, removed_relations=removed, added_relations=added)
+
+    def unsettle_relations(
+        self,
+        doc_id: int,
+        version: int,
+        pair: _Pair,
+        remove: Sequence[int],
+        add: Sequence[Relation],
+    ) -> Change:
+        """Undo a relation choice: the relations it added out, those it removed back
+        (with their ids), the choice forgotten; audited, in one transaction."""
+        self._require_final()
+        start, end = pack_pair(pair)
+        with self._transaction("undo a relation choice"):
+            new_version = self._bump_version(doc_id, version)
+            removed, added = self._swap_relations(doc_id, new_version, remove, add)
+            before = self.settled_pairs(doc_id).get(pair)
+            self.db.execute(
+                'DELETE FROM adjudication WHERE doc_id = ? AND start = ? AND "end" = ?',
+                [doc_id, start, end],
+            )
+            self._audit(
+                doc_id,
+                new_version,
+                UNDO_ACTION,
+                RELATIONS_TARGET,
+                None,
+                before={"first": list(pair[0]), "second": list(pair[1]), "choice": before},
+            )
+        return Change(new_version, removed_relations=removed, added_relations=added)
+
+    def _swap_relations(
+        self, doc_id: int, version: int, remove: Sequence[int], add: Sequence[Relation]
+    ) -> tuple[tuple[Relation, ...], tuple[Relation, ...]]:
+        """Delete and insert final relations, each with its audit row."""
+        removed = []
+        for relation_id in remove:
+            relation = self._gold_relation(doc_id, relation_id)
+            self.db.execute("DELETE FROM relations WHERE id = ?", [relation_id])
+            self._audit(
+                doc_id, version, "delete", "relation", relation_id, before=relation_json(relation)
+            )
+            removed.append(relation)
+        added = []
+        for relation in add:
+            self._gold_span(doc_id, relation.head)
+            self._gold_span(doc_id, relation.child)
+            inserted = self._insert_relation(doc_id, relation)
+            self._audit(
+                doc_id, version, "add", "relation", inserted.id, after=relation_json(inserted)
+            )
+            added.append(inserted)
+        return tuple(removed), tuple(added)
+
+    def _relation_by_spans(self, doc_id: int, relation: Relation) -> list[object]:
+        """A relation as [head [start, end, label], child [...], label], for the audit."""
+        head, child = (
+            self._gold_span(doc_id, relation.head),
+            self._gold_span(doc_id, relation.child),
+        )
+        return [
+            [head.start, head.end, head.label],
+            [child.start, child.end, child.label],
+            relation.label,
+        ]
 
     def settle(
         self,

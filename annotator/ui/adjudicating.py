@@ -2,16 +2,18 @@
 document's final layer is seeded on its first visit with what the reviewers agree
 on, and their disagreements are drawn in place (each proposal with who made it)
 until settled from the keyboard. What counts as agreed, a disagreement and
-settled is annotator/adjudication.py; the writes are annotator/store/adjudication.py.
+settled is annotator/adjudication/; the writes are annotator/store/adjudication.py.
 
 Keys (the keymap's Adjudicate group): F8 / J and Shift+F8 / K go to the next /
-previous disagreement still open; Alt+1..Alt+9 take the version of the reviewer
-with that number (the document's reviewers by name, as the status bar lists
-them: a team of any size, as long as at most nine reviewed one document); Alt+B
-takes every proposal there that overlaps no other. Every other key edits the
-final layer as usual. Each choice is one undoable, audited step. N / P and the
-"and next" of A / X / S follow the document list's order (most left to settle
-first), not the ids.
+previous disagreement still open, of spans or of the relations between two
+final spans (annotator/ui/adjudicating_relations.py), in the text's order;
+Alt+1..Alt+9 take the version of the reviewer with that number (the document's
+reviewers by name, as the status bar lists them: a team of any size, as long as
+at most nine reviewed one document); Alt+B takes every proposal there that
+overlaps no other (of a relation disagreement: every distinct relation, if the
+labels allow). Every other key edits the final layer as usual. Each choice is one
+undoable, audited step. N / P and the "and next" of A / X / S follow the
+document list's order (most left to settle first), not the ids.
 
 A document seeded before later reviews were merged is compared with its seed:
 what every reviewer has now but the seed lacked is proposed, not added.
@@ -22,34 +24,34 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
-from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QLabel
 
 from annotator.adjudication import (
     BOTH,
     Comparison,
     Disagreement,
+    RelationDisagreement,
+    Settleable,
     compare_layers,
+    in_order,
     open_disagreements,
+    position,
     proposals_of,
-    relations_to_take,
     span_key,
 )
+from annotator.adjudication.documents import compared_reviews, left_to_settle, most_left_first
+from annotator.adjudication.keys import find_span
 from annotator.model import Annotations, Layer, LayerDiff, Span, Status
-from annotator.store import Change, StoreError
-from annotator.ui.adjudication_list import AdjudicationListModel, neighbour_in
-from annotator.ui.keymap import TAKE_PREFIX
-from annotator.ui.settle_command import SettleCommand
-
-# the bar under the article that says what is left and which keys settle it
-LEGEND_STYLE = (
-    "QLabel#adjudicationLegend { background: #fff4e6; color: #5c3c00; "
-    "border-top: 1px solid #f0c987; padding: 4px 8px; }"
-)
+from annotator.store import StoreError
+from annotator.ui.adjudicating_relations import ghost_arcs, open_relations
+from annotator.ui.adjudication_legend import legend_text, make_legend, numbered
+from annotator.ui.adjudication_list import AdjudicationListModel, document_after, next_to_do
+from annotator.ui.settle_command import take_relations, take_spans
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from annotator.adjudication import RelationKey
     from annotator.ui.main_window import MainWindow
     from annotator.ui.review import EditResult, ReviewSession
 
@@ -96,8 +98,10 @@ class Adjudicator(QObject):
         self._layers: dict[str, Annotations] = {}
         self._comparison = Comparison((), (), (), ())
         self.open: list[Disagreement] = []  # of the open document, by position
+        self.open_relations: list[RelationDisagreement] = []  # likewise
+        self.items: list[Settleable] = []  # both, in the order F8 visits them
+        self._chosen: Settleable | None = None  # the one F8 last selected
         self._legend: QLabel | None = None
-        self._list_before: object | None = None
 
     # ---- entering and leaving -------------------------------------------------
 
@@ -106,6 +110,7 @@ class Adjudicator(QObject):
         self.session.compare = self._compare
         self.w.openRequested.connect(self.prepare)
         self.session.edited.connect(self._after_edit)
+        self.session.documentOpened.connect(self._opened)
         self.session.undo_stack.clear()  # its commands edited the gold layer
         self.w.controller.set_state(show_deleted=True)
         if self.w.is_complete:
@@ -119,7 +124,9 @@ class Adjudicator(QObject):
     def stop(self) -> None:
         self.w.openRequested.disconnect(self.prepare)
         self.session.edited.disconnect(self._after_edit)
+        self.session.documentOpened.disconnect(self._opened)
         self.session.compare = None
+        self.w.view.set_ghost_arcs(())
         self.store.edit_layer = Layer.GOLD
         self.session.undo_stack.clear()
         self.w.controller.set_state(show_deleted=False)
@@ -142,13 +149,7 @@ class Adjudicator(QObject):
         self.w.documents = AdjudicationListModel(self.store, self.left_of, self.w)  # type: ignore[assignment]
         self.w.document_table.setModel(self.w.documents)
         self.w.actions_by_id["view.show_deleted"].setChecked(True)
-        # under the article, not in the status bar: the keys stay in view and the
-        # status bar keeps its width for what each choice says
-        self._legend = QLabel(self.w)
-        self._legend.setObjectName("adjudicationLegend")
-        self._legend.setWordWrap(True)
-        self._legend.setStyleSheet(LEGEND_STYLE)
-        self.w.show_below_article(self._legend)
+        self._legend = make_legend(self.w)
         if self.session.doc_id is not None:
             row = self.w.documents.row_of(self.session.doc_id)
             if row is not None:
@@ -161,7 +162,8 @@ class Adjudicator(QObject):
         """Before a document opens: compare its reviews and, on its first visit,
         seed its final layer with what they agree on (one audited transaction)."""
         self._doc_id = doc_id
-        self._layers = self._reviews(doc_id)
+        self._layers = compared_reviews(self.store, doc_id)
+        self.open_relations, self._chosen = [], None
         seed = self.store.final_seed(doc_id)
         if seed is not None:  # reviews merged since may agree on what the seed lacks
             self._comparison = compare_layers(
@@ -179,13 +181,6 @@ class Adjudicator(QObject):
         except StoreError as exc:
             self._say(f"The final layer was not seeded: {exc}")
 
-    def _reviews(self, doc_id: int) -> dict[str, Annotations]:
-        """The layers compared: the reviewers who accepted the document, or, when
-        none did, every reviewer of it."""
-        reviews = self.store.reviews_of(doc_id)
-        accepted = {r: a for r, (s, a) in reviews.items() if s is Status.ACCEPTED}
-        return accepted or {r: a for r, (_, a) in reviews.items()}
-
     def _compare(self, final: Sequence[Span]) -> LayerDiff:
         """The session's marking of the final layer: the open disagreements'
         proposals, drawn as ghosts with who proposed them."""
@@ -197,19 +192,35 @@ class Adjudicator(QObject):
             self.prepare(doc_id)
         settled = self.store.settled_regions(doc_id)
         self.open = open_disagreements(self._comparison, final, settled)
+        self.items = in_order(self.open, self.open_relations)  # relations: see _relations
         self._show_legend()
         return LayerDiff({}, proposals_of(self.open))
+
+    def _opened(self) -> None:
+        """A document was opened (its final relations are in the session now)."""
+        self._relations()
+
+    def _relations(self) -> None:
+        """The open relation disagreements, after the session took in an edit: listed
+        with the spans' and drawn as dashed arcs between the final spans."""
+        doc_id = self.session.doc_id
+        disputes = self._comparison.relation_disputes
+        if doc_id is None or doc_id != self._doc_id or not disputes:
+            self.open_relations = []
+        else:
+            settled = self.store.settled_pairs(doc_id)
+            self.open_relations = open_relations(self._comparison, self.session, settled)
+        self.items = in_order(self.open, self.open_relations)
+        arcs = ghost_arcs(self.open_relations, self.session.gold)
+        if arcs != self.w.view.ghost_arcs:
+            self.w.view.set_ghost_arcs(arcs)
+        self._show_legend()
 
     def left_of(self, doc_id: int) -> int:
         """How many disagreements of a document are still open."""
         if doc_id == self._doc_id == self.session.doc_id:
-            return len(self.open)
-        settled = self.store.settled_regions(doc_id)
-        comparison = compare_layers(self._reviews(doc_id), self.store.final_seed(doc_id), settled)
-        if not comparison.disagreements:
-            return 0
-        final = sorted(self.store.annotations(doc_id, Layer.FINAL).spans, key=_start)
-        return len(open_disagreements(comparison, final, settled))
+            return len(self.items)
+        return left_to_settle(self.store, doc_id)
 
     def _most_left(self) -> int | None:
         order = self._order()
@@ -218,13 +229,8 @@ class Adjudicator(QObject):
     # ---- moving between documents in the list's order ---------------------------
 
     def step_document(self, direction: int) -> None:
-        """N / P: the next / previous document in the list's order (by what is left
-        to settle, as the list shows it, with its status filter), not by id."""
-        documents = self._list()
-        if documents is not None:
-            target = documents.neighbour(self.session.doc_id, direction)
-        else:
-            target = neighbour_in(self._order(), self.session.doc_id, direction)
+        """N / P: the next / previous document in the list's order, not by id."""
+        target = document_after(self._list(), self._order, self.session.doc_id, direction)
         if target is None:
             self._say("No more documents in this direction.")
         else:
@@ -233,25 +239,19 @@ class Adjudicator(QObject):
     def next_to_review(self) -> None:
         """After A / X / S: the next document still to do in the list's order,
         wrapping around (outside adjudication: the next by id)."""
-        current = self.session.doc_id
         todo = set(self.store.document_ids(Status.TODO))
-        documents = self._list()
-        order = documents.ordered_ids() if documents is not None else self._order()
-        target = neighbour_in(order, current, 1, todo.__contains__, wrap=True)
-        if target is None or target == current:
+        target = next_to_do(self._list(), self._order, self.session.doc_id, todo)
+        if target is None:
             self._say("Every document has been adjudicated.")
         else:
             self.w.open_document(target)
 
     def _order(self) -> list[int]:
-        """Every document, most left to settle first (the list's order)."""
-        lefts = [(self.left_of(d), d) for d in self.store.document_ids()]
-        return [d for _, d in sorted(lefts, key=lambda e: (-e[0], e[1]))]
+        return most_left_first(self.store, self.left_of)
 
-    def _list(self) -> AdjudicationListModel | None:
+    def _list(self) -> object | None:
         """The document list, once the window's panes exist."""
-        documents = self.w.documents if self.w.is_complete else None
-        return documents if isinstance(documents, AdjudicationListModel) else None
+        return self.w.documents if self.w.is_complete else None
 
     def _after_edit(self, result: EditResult) -> None:
         # a choice may settle a disagreement without changing any span of the final
@@ -259,29 +259,40 @@ class Adjudicator(QObject):
         if not result.spans_changed:
             self.session.diff = self._compare(self.session.gold)
             self.w.view.set_spans(self.session.gold, self.session.diff, ())
+        self._relations()  # and the legend
         if self.w.is_complete and self.session.doc_id is not None:
             self.w.documents.update_summary(self.store.document_summary(self.session.doc_id))
-        self._show_legend()
 
     # ---- keys ---------------------------------------------------------------------
 
     def step(self, direction: int) -> None:
         """Select the next (previous) open disagreement after (before) the caret."""
-        if not self.open:
+        items = self.items
+        if not items:
             self._say("Nothing left to settle in this document; A accepts it and goes on.")
             return
+        on = self._on()
+        caret = self.w.controller.state.caret
+        if on is not None:
+            target = items[(items.index(on) + direction) % len(items)]
+        elif direction > 0:
+            target = next((d for d in items if d.token_start >= caret), items[0])
+        else:
+            target = next((d for d in reversed(items) if d.token_end <= caret), items[-1])
+        self._select(target)
+
+    def _on(self) -> Settleable | None:
+        """The open disagreement the selection shows (as F8 selected it), if any."""
         state = self.w.controller.state
-        on = next(
+        chosen = self._chosen
+        if isinstance(chosen, RelationDisagreement) and chosen in self.open_relations:
+            span = self.session.span(state.selected_span)
+            if span is not None and span_key(span) == chosen.spans[1]:
+                return chosen
+        return next(
             (d for d in self.open if (d.token_start, d.token_end) == (state.anchor, state.caret)),
             None,
         )
-        if direction > 0:
-            after = on.token_end + 1 if on is not None else state.caret
-            target = next((d for d in self.open if d.token_start >= after), self.open[0])
-        else:
-            before = on.token_start - 1 if on is not None else state.caret
-            target = next((d for d in reversed(self.open) if d.token_end <= before), self.open[-1])
-        self._select(target)
 
     def take(self, number: int) -> None:
         reviewers = self.reviewers
@@ -292,15 +303,29 @@ class Adjudicator(QObject):
         disagreement = self._current()
         if disagreement is None:
             return
-        spans = disagreement.version(reviewer)
-        if spans is None:
-            self._say(f"{reviewer} did not review this document (or did not accept it).")
-            return
-        self._settle(disagreement, reviewer, spans)
+        if isinstance(disagreement, RelationDisagreement):
+            keys = disagreement.version(reviewer)
+            if keys is not None:
+                self._settle_relations(disagreement, reviewer, keys)
+                return
+        else:
+            spans = disagreement.version(reviewer)
+            if spans is not None:
+                self._settle(disagreement, reviewer, spans)
+                return
+        self._say(f"{reviewer} did not review this document (or did not accept it).")
 
     def take_both(self) -> None:
         disagreement = self._current()
         if disagreement is None:
+            return
+        if isinstance(disagreement, RelationDisagreement):
+            rules = {label.name: label for label in self.w.relation_labels}
+            keys, refusal = disagreement.union(rules)
+            if refusal:
+                self._say(f"{refusal} ({self._numbered()}).")
+            else:
+                self._settle_relations(disagreement, BOTH, keys)
             return
         spans = disagreement.both()
         if not spans:
@@ -308,8 +333,16 @@ class Adjudicator(QObject):
             return
         self._settle(disagreement, BOTH, spans)
 
-    def _current(self) -> Disagreement | None:
+    def _current(self) -> Settleable | None:
+        """What Alt+n / Alt+B settle: the relation disagreement of the selected final
+        span (the one F8 chose, if several), else the span disagreement selected."""
         state = self.w.controller.state
+        span = self.session.span(state.selected_span)
+        if span is not None:
+            key = span_key(span)
+            around = [d for d in self.open_relations if key in d.spans]
+            if around:
+                return self._chosen if self._chosen in around else around[0]
         low = state.caret if state.anchor is None else min(state.anchor, state.caret)
         high = state.caret if state.anchor is None else max(state.anchor, state.caret)
         found = next((d for d in self.open if d.token_start <= high and low <= d.token_end), None)
@@ -318,57 +351,39 @@ class Adjudicator(QObject):
         return found
 
     def _settle(self, disagreement: Disagreement, choice: str, spans: Sequence[Span]) -> None:
-        doc_id = self.session.doc_id
-        if doc_id is None:
-            return
-        start, end = disagreement.region
-        remove = [s for s in self.session.gold if s.start < end and start < s.end]
-        after = [s for s in self.session.gold if s not in remove] + list(spans)
-        taken = {span_key(s) for s in spans}
-        keys = sorted(
-            {
-                key
-                for reviewer, layer in self._layers.items()
-                if choice in (reviewer, BOTH) and layer.relations and taken
-                for key in relations_to_take(
-                    layer, [s for s in layer.spans if span_key(s) in taken], after
-                )
-            }
-        )
-        region = disagreement.region
+        relations = self._comparison.relations
+        if take_spans(self.session, relations, disagreement, choice, spans) is not None:
+            self._next_after(disagreement)
 
-        def run(version: int) -> Change:
-            return self.store.settle(
-                doc_id,
-                version,
-                region,
-                choice,
-                [s.id for s in remove if s.id is not None],
-                spans,
-                relation_keys=keys,
-            )
+    def _settle_relations(
+        self, disagreement: RelationDisagreement, choice: str, keys: Sequence[RelationKey]
+    ) -> None:
+        if take_relations(self.session, disagreement, choice, keys) is not None:
+            self._next_after(disagreement)
 
-        def command(change: Change) -> SettleCommand:
-            return SettleCommand(self.session, doc_id, region, choice, change)
-
-        if self.session.run_edit(run, command) is None:
-            return
-        # on to the next one still open (the session re-marked the final layer)
-        following = next(
-            (d for d in self.open if d.token_start > disagreement.token_end),
-            self.open[0] if self.open else None,
-        )
+    def _next_after(self, settled: Settleable) -> None:
+        """On to the next one still open (the session re-marked the final layer)."""
+        after = position(settled)
+        items = self.items
+        following = next((d for d in items if position(d) > after), items[0] if items else None)
         if following is not None:
             self._select(following)
         else:
             self._say("Every disagreement here is settled; A accepts the document.")
 
-    def _select(self, disagreement: Disagreement) -> None:
-        self.w.controller.set_token_selection(disagreement.token_start, disagreement.token_end)
+    def _select(self, disagreement: Settleable) -> None:
         doc = self.session.document
         text = doc.text if doc is not None else ""
-        n = self.open.index(disagreement) + 1
-        self._say(f"Disagreement {n} of {len(self.open)}: {disagreement.describe(text)}")
+        n, total = self.items.index(disagreement) + 1, len(self.items)
+        self._chosen = disagreement
+        if isinstance(disagreement, RelationDisagreement):
+            # the later span, as F8 orders them: its arcs (the proposed ones too) stand out
+            span = find_span(self.session.gold, disagreement.spans[1])
+            self.w.controller.select_span(span.id if span is not None else None)
+            self._say(f"Relation {n} of {total}: {disagreement.describe(text)}")
+            return
+        self.w.controller.set_token_selection(disagreement.token_start, disagreement.token_end)
+        self._say(f"Disagreement {n} of {total}: {disagreement.describe(text)}")
 
     # ---- what the status bar says ---------------------------------------------------
 
@@ -378,31 +393,12 @@ class Adjudicator(QObject):
         return self._comparison.reviewers
 
     def _numbered(self) -> str:
-        return " · ".join(
-            f"{self._key(f'{TAKE_PREFIX}{i}')} {name}"
-            for i, name in enumerate(self.reviewers[:9], 1)
-        )
-
-    def _key(self, action_id: str) -> str:
-        """The first key of an action as the keymap (with the user's overrides)
-        binds it, in the platform's words; "(no key)" when it has none."""
-        action = self.w.actions_by_id.get(action_id)
-        keys = action.shortcuts() if action is not None else []
-        return keys[0].toString(QKeySequence.SequenceFormat.NativeText) if keys else "(no key)"
+        return numbered(self.w, self.reviewers)
 
     def _show_legend(self) -> None:
-        if self._legend is None:
-            return
-        left = len(self.open)
-        self._legend.setText(
-            f"Adjudicating: {left} disagreement{'s' if left != 1 else ''} left here · "
-            f"{self._key('adjudicate.next')} / {self._key('adjudicate.previous')} next / "
-            f"previous · {self._numbered()} · {self._key('adjudicate.take_both')} both"
-        )
+        if self._legend is not None:
+            left, relations = len(self.items), len(self.open_relations)
+            self._legend.setText(legend_text(self.w, self.reviewers, left, relations))
 
     def _say(self, text: str) -> None:
         self.w.statusBar().showMessage(text, 8000)
-
-
-def _start(span: Span) -> int:
-    return span.start

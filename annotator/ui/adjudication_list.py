@@ -5,7 +5,7 @@ follow while adjudicating (``neighbour``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import ClassVar
 
 from PySide6.QtCore import QObject, Qt
@@ -137,3 +137,24 @@ def neighbour_in(
     if found is None and wrap and here is not None:
         return neighbour_in(order, None, direction, keep)
     return found
+
+
+def document_after(
+    documents: object, order: Callable[[], list[int]], doc_id: int | None, direction: int
+) -> int | None:
+    """N / P while adjudicating: the document after (before) ``doc_id`` in the
+    list's order (by what is left to settle, as the list shows it, with its status
+    filter), not by id; in ``order`` while the list does not exist yet."""
+    if isinstance(documents, AdjudicationListModel):
+        return documents.neighbour(doc_id, direction)
+    return neighbour_in(order(), doc_id, direction)
+
+
+def next_to_do(
+    documents: object, order: Callable[[], list[int]], doc_id: int | None, todo: Collection[int]
+) -> int | None:
+    """After A / X / S while adjudicating: the next document still to do (in
+    ``todo``) in the list's order, wrapping around; None if only ``doc_id`` is."""
+    ids = documents.ordered_ids() if isinstance(documents, AdjudicationListModel) else order()
+    target = neighbour_in(ids, doc_id, 1, todo.__contains__, wrap=True)
+    return None if target == doc_id else target

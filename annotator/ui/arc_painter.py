@@ -28,8 +28,9 @@ def paint_arc(
     base: QColor,
 ) -> QRectF | None:
     """Draw one line's piece of a relation arc; returns the rectangle of its
-    label, if it shows one."""
-    color, pen = _pen(arc.color, arc.emphasis, highlight)
+    label, if it shows one. A proposed relation (``ghost``) is dashed, its label
+    framed, as a proposed span's tag is."""
+    color, pen = _pen(arc.color, arc.emphasis, highlight, arc.ghost)
     painter.setPen(pen)
     painter.setBrush(Qt.BrushStyle.NoBrush)
     left, right = x0 + arc.left, x0 + arc.right
@@ -61,7 +62,8 @@ def paint_arc(
         elif not arc.head_first and arc.opens:
             _arrow(painter, QPointF(left, span_top))
     if arc.opens or arc.closes:
-        return _label(painter, arc.label, color, (left + right) / 2, row_y, font, base)
+        centre = (left + right) / 2
+        return _label(painter, arc.label, color, centre, row_y, font, base, arc.ghost)
     return None
 
 
@@ -89,18 +91,24 @@ def _chevron(painter: QPainter, at: QPointF, direction: int) -> None:
     )
 
 
-_PENS: dict[tuple[str, Emphasis, int], tuple[QColor, QPen]] = {}
+_PENS: dict[tuple[str, Emphasis, int, bool], tuple[QColor, QPen]] = {}
 
 
-def _pen(name: str, emphasis: Emphasis, highlight: QColor) -> tuple[QColor, QPen]:
-    """The color and pen of an arc (made once per color, emphasis and highlight)."""
-    key = (name, emphasis, highlight.rgba())
+def _pen(
+    name: str, emphasis: Emphasis, highlight: QColor, dashed: bool = False
+) -> tuple[QColor, QPen]:
+    """The color and pen of an arc (made once per color, emphasis, highlight and
+    dashing)."""
+    key = (name, emphasis, highlight.rgba(), dashed)
     found = _PENS.get(key)
     if found is None:
         color = QColor(highlight if emphasis is Emphasis.SELECTED else QColor(name))
         if emphasis is Emphasis.DIMMED:
             color.setAlpha(45)
-        found = _PENS[key] = (color, QPen(color, PEN_WIDTHS[emphasis]))
+        pen = QPen(color, PEN_WIDTHS[emphasis])
+        if dashed:
+            pen.setStyle(Qt.PenStyle.DashLine)
+        found = _PENS[key] = (color, pen)
     return found
 
 
@@ -125,11 +133,12 @@ def _label(
     row_y: float,
     font: QFont,
     base: QColor,
+    framed: bool = False,
 ) -> QRectF:
     width, height = _label_size(font, text)
     rect = QRectF(centre - width / 2, row_y - height / 2, width, height)
     painter.setBrush(base)
-    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setPen(QPen(color, 1) if framed else Qt.PenStyle.NoPen)
     painter.drawRoundedRect(rect, 2, 2)
     painter.setFont(font)
     painter.setPen(color)

@@ -10,11 +10,11 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPalette, QPen, QTextLayout
 
 from annotator.ui.arc_painter import paint_arc
-from annotator.ui.scene import BlockDrawing, BlockScene, Outline, Stripe
+from annotator.ui.scene import GHOST_COLOR, BlockDrawing, BlockScene, Outline, Stripe
 
 MARGIN_X = 18.0
 CHANGED_COLOR = QColor("#d9480f")
-DELETED_COLOR = QColor("#c92a2a")
+DELETED_COLOR = QColor(GHOST_COLOR)
 TEXT_ON_LABEL = QColor("#111111")
 
 

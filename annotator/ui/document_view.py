@@ -66,6 +66,7 @@ class DocumentView(QAbstractScrollArea):
         self._span_by_id: dict[int, Span] = {}
         self._relations: dict[int, Relation] = {}
         self._relations_of_span: dict[int, set[int]] = {}  # span id -> relation ids
+        self.ghost_arcs: tuple[RelationArc, ...] = ()  # proposed relations, shown with D
         # What is on screen, per block: (top in the viewport, height, drawing) as last
         # painted, and its arc labels (rectangles relative to the block's top, relation
         # ids). A change repaints only the blocks whose record differs (_repair).
@@ -90,6 +91,7 @@ class DocumentView(QAbstractScrollArea):
         """Show ``state``; with ``reveal`` (characters), scroll them into view."""
         if state.show_deleted != self.state.show_deleted:
             self.blocks.set_ghosts(self.diff.deleted if state.show_deleted else ())
+            self.blocks.set_ghost_arcs(self.ghost_arcs if state.show_deleted else ())
             self._update_scrollbar()
         self.state = state
         if reveal is not None:
@@ -142,6 +144,7 @@ class DocumentView(QAbstractScrollArea):
         self._span_by_id = {}
         self._relations = {}
         self._relations_of_span = {}
+        self.ghost_arcs = ()
         self._sync_geometry()
         self.verticalScrollBar().setValue(0)
         self._changed()
@@ -229,6 +232,14 @@ class DocumentView(QAbstractScrollArea):
                 self._relations_of_span.setdefault(relation.child, set()).add(rid)
         self._relations = new
         self._rebuild_arcs(changed)
+        self._update_scrollbar()
+        self._changed()
+
+    def set_ghost_arcs(self, arcs: Sequence[RelationArc]) -> None:
+        """Show these arcs of proposed relations (adjudication: ``RelationArc.tag``
+        set, ids below 0) while deleted spans and proposals are shown (D)."""
+        self.ghost_arcs = tuple(arcs)
+        self.blocks.set_ghost_arcs(self.ghost_arcs if self.state.show_deleted else ())
         self._update_scrollbar()
         self._changed()
 

@@ -297,7 +297,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
             (f"Alt+{n}",),
             "Adjudicate",
             f"The {_ordinal(n)} reviewer of the document (by name, as the status bar lists "
-            "them): their spans of the selected disagreement go into the final layer",
+            "them): their spans of the selected disagreement go into the final layer (of a "
+            "relation disagreement: their relations between its two spans)",
             scope=Scope.VIEW,
         )
         for n in range(1, 10)
@@ -308,7 +309,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
         ("Alt+B",),
         "Adjudicate",
         "Every proposal of the selected disagreement that overlaps no other goes into the "
-        "final layer",
+        "final layer (of a relation disagreement: every distinct relation, if the labels allow)",
         scope=Scope.VIEW,
     ),
     ActionSpec("help.keys", "Keyboard help", ("F1",), "Help"),

@@ -25,6 +25,7 @@ from annotator.ui.view_state import Emphasis, ViewState
 CHANGE_MARKS = {Change.ADDED: "+", Change.RELABELED: "\u270e", Change.RESIZED: "\u2194"}
 DEFAULT_COLOR = "#dddddd"
 DEFAULT_ARC_COLOR = "#666666"
+GHOST_COLOR = "#c92a2a"  # a deleted model span, or a reviewer's proposal (adjudication)
 
 
 class SpanMark(NamedTuple):
@@ -51,13 +52,16 @@ def ghost_tag(span: Span) -> str:
 
 class RelationArc(NamedTuple):
     """A relation as the view shows it: ends in text order, label, direction.
-    A named tuple: an article has thousands, made each time it is opened."""
+    A named tuple: an article has thousands, made each time it is opened.
+    With a ``tag``, a relation some reviewers proposed that the final layer lacks
+    (adjudication): drawn dashed, its label the tag (``ORG-AFF·ben``)."""
 
     ends: ArcEnds
     label: str
     head: int  # span ids
     child: int
     head_first: bool  # the head span comes first in the text
+    tag: str = ""
 
     @property
     def id(self) -> int:
@@ -176,6 +180,7 @@ class ArcDrawing(NamedTuple):
     color: str
     directed: bool
     emphasis: Emphasis
+    ghost: bool = False  # a proposed relation (dashed, its label the proposers' tag)
 
 
 class Stripe(NamedTuple):
@@ -263,16 +268,17 @@ def draw_block(
                 ArcDrawing(
                     n,
                     arc.id,
-                    arc.label,
+                    arc.tag or arc.label,
                     piece.left,
                     piece.right,
                     piece.opens,
                     piece.closes,
                     piece.level,
                     arc.head_first,
-                    color,
+                    GHOST_COLOR if arc.tag else color,
                     directed,
                     emphasis,
+                    bool(arc.tag),
                 )
             )
     selection = _stripes(scene, selection_chars, x_of)

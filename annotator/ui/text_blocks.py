@@ -77,6 +77,7 @@ class TextBlocks:
         self._arcs: dict[int, RelationArc] = {}  # relation id -> arc
         self._arc_keys: list[tuple[int, int]] = []  # (lo, relation id) of short arcs, sorted
         self._long_arcs: dict[int, RelationArc] = {}
+        self._ghost_arcs: dict[int, RelationArc] = {}  # proposed relations (adjudication)
         self._heights = Heights()
         self._laid: set[int] = set()  # blocks with a layout
         self._dirty: set[int] = set()  # laid-out blocks whose content may have changed
@@ -96,6 +97,7 @@ class TextBlocks:
         self.spans, self.changes, self.ghosts = (), {}, ()
         self._ghost_starts = []
         self._arcs, self._arc_keys, self._long_arcs = {}, [], {}
+        self._ghost_arcs = {}
         self._laid = set()
         self._dirty = set()
         self.invalidate_all()
@@ -144,8 +146,20 @@ class TextBlocks:
                 bisect.insort(self._arc_keys, (arc.ends.lo, arc.id))
         self._drop_ranges(touched)
 
+    def set_ghost_arcs(self, arcs: Sequence[RelationArc]) -> None:
+        """Replace the arcs of proposed relations (adjudication; ids below 0, so
+        never a relation's): laid out with the others, dashed when painted."""
+        new = {a.id: a for a in arcs}
+        removed = [i for i, a in self._ghost_arcs.items() if new.get(i) != a]
+        added = [a for i, a in new.items() if self._ghost_arcs.get(i) != a]
+        self._ghost_arcs = new
+        if removed or added:
+            self.update_arcs(removed, added)
+
     def set_arcs(self, arcs: Sequence[RelationArc]) -> None:
-        """Replace every arc (a newly opened document)."""
+        """Replace every relation's arc (a newly opened document); the proposed
+        relations' arcs stay."""
+        arcs = [*arcs, *self._ghost_arcs.values()]
         self._arcs = {a.id: a for a in arcs}
         self._long_arcs = {a.id: a for a in arcs if a.ends.hi - a.ends.lo > LONG_ARC}
         long_arcs = self._long_arcs

@@ -22,24 +22,61 @@ pure functions over the reviewer layers of one document. No Qt, no SQL.
   final layer then has. Taking **both** (all) puts in every proposal of it that
   overlaps no other proposal (a span only one reviewer marked is taken); where
   proposals overlap, one version must be chosen.
+- Reviewers who relate two spans of the final layer differently make a
+  **relation disagreement** (annotator/adjudication/relations.py); F8 visits
+  both kinds in the text's order (``in_order``).
 """
 
 from __future__ import annotations
 
 import bisect
 import itertools
-from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 
+from annotator.adjudication.keys import (
+    BOTH,
+    PairKey,
+    RelationKey,
+    SpanKey,
+    plain,
+    proposers_tag,
+    relation_keys,
+    short_name,
+    span_key,
+)
+from annotator.adjudication.relations import (
+    ProposedRelation,
+    RelationDisagreement,
+    open_relation_disagreements,
+    relation_disputes,
+)
 from annotator.model import Annotations, Relation, Span
 
-SpanKey = tuple[int, int, str]
-RelationKey = tuple[SpanKey, SpanKey, str]
-BOTH = "both"
-
-
-def span_key(span: Span) -> SpanKey:
-    return (span.start, span.end, span.label)
+__all__ = [
+    "BOTH",
+    "Comparison",
+    "Disagreement",
+    "PairKey",
+    "ProposedRelation",
+    "ProposedSpan",
+    "RelationDisagreement",
+    "RelationKey",
+    "Settleable",
+    "SpanKey",
+    "compare_layers",
+    "in_order",
+    "late_agreements",
+    "open_disagreements",
+    "open_relation_disagreements",
+    "position",
+    "proposals_of",
+    "relation_keys",
+    "relations_from_keys",
+    "relations_to_take",
+    "short_name",
+    "span_key",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,16 +87,7 @@ class ProposedSpan(Span):
 
     @property
     def tag(self) -> str:
-        return f"{self.label}\u00b7{'+'.join(short_name(n) for n in self.by)}"
-
-
-def short_name(name: str, limit: int = 8) -> str:
-    """A reviewer's name as a tag suffix: the name, or its initials when long."""
-    if len(name) <= limit:
-        return name
-    parts = [p for p in name.replace(".", " ").replace("_", " ").split() if p]
-    initials = "".join(p[0] for p in parts)
-    return initials if len(initials) > 1 else name[: limit - 1] + "\u2026"
+        return proposers_tag(self.label, self.by)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +119,7 @@ class Disagreement:
         """The proposals here that overlap no other proposal here."""
         proposals = self.proposals()
         return tuple(
-            _plain(p)
+            plain(p)
             for p in proposals
             if not any(q is not p and q.start < p.end and p.start < q.end for q in proposals)
         )
@@ -113,6 +141,11 @@ class Comparison:
     agreed: tuple[Span, ...]  # without ids
     agreed_relations: tuple[RelationKey, ...]
     disagreements: tuple[Disagreement, ...]  # by position
+    # pairs of spans the reviewers relate differently, whatever the final layer has
+    # (see relations.py), by position
+    relation_disputes: tuple[RelationDisagreement, ...] = ()
+    # each reviewer's relations, by their spans' offsets and labels
+    relations: Mapping[str, frozenset[RelationKey]] = field(default_factory=dict)
 
 
 def compare_layers(
@@ -135,9 +168,9 @@ def compare_layers(
         common &= set(keys[name])
     late = set() if seeded is None else late_agreements(common, seeded, settled)
     agreed = tuple(
-        _plain(keys[reviewers[0]][k]) for k in sorted(common, key=lambda k: (k[0], k[1], k[2]))
+        plain(keys[reviewers[0]][k]) for k in sorted(common, key=lambda k: (k[0], k[1], k[2]))
     )
-    relations = [relation_keys(layers[name]) for name in reviewers]
+    relations = [frozenset(relation_keys(layers[name])) for name in reviewers]
     agreed_relations = set(relations[0]).intersection(*relations[1:])
     agreed_relations = {r for r in agreed_relations if r[0] in common and r[1] in common}
     proposals = sorted(
@@ -154,6 +187,8 @@ def compare_layers(
         agreed,
         tuple(sorted(agreed_relations)),
         tuple(_group(proposals, reviewers)),
+        relation_disputes(dict(zip(reviewers, relations, strict=True)), keys),
+        dict(zip(reviewers, relations, strict=True)),
     )
 
 
@@ -195,7 +230,7 @@ def _group(proposals: Sequence[tuple[Span, str]], reviewers: Sequence[str]) -> l
 
 
 def _disagreement(items: Sequence[tuple[Span, str]], reviewers: Sequence[str]) -> Disagreement:
-    versions = tuple((name, tuple(_plain(s) for s, r in items if r == name)) for name in reviewers)
+    versions = tuple((name, tuple(plain(s) for s, r in items if r == name)) for name in reviewers)
     return Disagreement(
         min(s.start for s, _ in items),
         max(s.end for s, _ in items),
@@ -240,36 +275,46 @@ def open_disagreements(
     return found
 
 
+Settleable = Disagreement | RelationDisagreement
+
+
+def in_order(
+    spans: Sequence[Disagreement], relations: Sequence[RelationDisagreement]
+) -> list[Settleable]:
+    """The open disagreements of both kinds in the order F8 visits them: by token
+    (a relation disagreement is where its later span is), a span's before a
+    relation's on the same token."""
+    return sorted([*spans, *relations], key=position)
+
+
+def position(item: Settleable) -> tuple[int, int, int, int]:
+    if isinstance(item, Disagreement):
+        return (item.token_start, 0, item.start, item.end)
+    return (item.token_start, 1, item.first.start, item.first.end)
+
+
 def proposals_of(disagreements: Sequence[Disagreement]) -> tuple[ProposedSpan, ...]:
     """Every proposal of these disagreements, by position (what the view draws)."""
     return tuple(p for d in disagreements for p in d.proposals())
 
 
 def relations_to_take(
-    layer: Annotations, taken: Sequence[Span], final_after: Sequence[Span]
+    relations: Collection[RelationKey],
+    taken: Collection[SpanKey],
+    in_final: Callable[[SpanKey], bool],
 ) -> tuple[RelationKey, ...]:
-    """The reviewer's relations that touch a span ``taken`` from their layer and
-    whose both ends are in the final layer once it is taken (``final_after``)."""
-    if not layer.relations or not taken:
+    """The reviewer's relations (their keys) that touch a span ``taken`` from their
+    layer and whose both ends are in the final layer once it is taken
+    (``in_final``)."""
+    if not relations or not taken:
         return ()
-    there = {span_key(s) for s in final_after}
-    new = {span_key(s) for s in taken}
     return tuple(
         sorted(
             key
-            for key in relation_keys(layer)
-            if (key[0] in new or key[1] in new) and key[0] in there and key[1] in there
+            for key in relations
+            if (key[0] in taken or key[1] in taken) and in_final(key[0]) and in_final(key[1])
         )
     )
-
-
-def relation_keys(layer: Annotations) -> set[RelationKey]:
-    by_id = {s.id: span_key(s) for s in layer.spans}
-    return {
-        (by_id[r.head], by_id[r.child], r.label)
-        for r in layer.relations
-        if r.head in by_id and r.child in by_id
-    }
 
 
 def relations_from_keys(keys: Sequence[RelationKey], spans: Sequence[Span]) -> tuple[Relation, ...]:
@@ -281,8 +326,3 @@ def relations_from_keys(keys: Sequence[RelationKey], spans: Sequence[Span]) -> t
         for head, child, label in keys
         if head in ids and child in ids
     )
-
-
-def _plain(span: Span) -> Span:
-    """The span without id (and without the proposal's reviewers)."""
-    return Span(span.start, span.end, span.token_start, span.token_end, span.label)
