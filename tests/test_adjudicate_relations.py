@@ -333,3 +333,39 @@ def test_taking_both_follows_the_relation_labels_rules() -> None:
     assert keys == () and "runs both ways" in (refusal or "")
     keys, refusal = dispute.union({**rules, "KIN": label("KIN", child=("ORG",))})
     assert keys == () and "KIN needs a child of ORG" in (refusal or "")
+
+
+def test_relation_choices_have_their_own_table_and_packed_ones_move_there(tmp_path) -> None:
+    """m012: relation choices are keyed by the two spans' characters in
+    ``adjudication_relations``; a choice an earlier build packed into
+    ``adjudication`` (a negative start) moves there, span choices stay."""
+    from sqlite_utils import Database
+
+    from annotator.store.schema import migrations
+
+    path = tmp_path / "old.db"
+    old = Database(path)
+    migrations.apply(old, stop_before="m012_relation_choices")
+    now = "2026-01-01T00:00:00.000+00:00"
+    old.execute(
+        "INSERT INTO documents (id, content_hash, title, meta, status, version, created_at, "
+        "updated_at, text_length) VALUES (1, 'h', 't', '{}', 'todo', 1, ?, ?, 4)",
+        [now, now],
+    )
+    old.execute("INSERT INTO document_texts (doc_id, text) VALUES (1, 'a bc')")
+    rows = [
+        (1, 0, 1, "ana", "lead", now),  # a span choice
+        (1, -(0 * 10**9 + 1), 2 * 10**9 + 4, "ben", "lead", now),  # relation: 0..1 and 2..4
+    ]
+    old["adjudication"].insert_all(
+        [
+            dict(zip(("doc_id", "start", "end", "choice", "actor", "at"), r, strict=True))
+            for r in rows
+        ]
+    )
+    old.conn.commit()
+    old.close()
+    with Store.open(path, actor="lead") as store:
+        assert store.settled_regions(1) == {(0, 1): "ana"}
+        assert store.settled_pairs(1) == {((0, 1), (2, 4)): "ben"}
+        assert store.conn.execute("SELECT COUNT(*) FROM adjudication").fetchone()[0] == 1

@@ -5,11 +5,10 @@ transaction.
 
 annotator/adjudication/ decides what to write; this is the SQL.
 
-The ``adjudication`` table keys a choice by characters: a span disagreement by
-its region (``start``, ``end`` >= 0); a relation disagreement by its two spans'
-characters, packed without a migration into the same two columns as
-``start = -(first_start * PAIR_BASE + first_end)`` (negative: a relation choice)
-and ``end = second_start * PAIR_BASE + second_end`` (see ``pack_pair``)."""
+Choices are keyed by characters: a span disagreement by its region (table
+``adjudication``: ``start``, ``end``); a relation disagreement by its two spans'
+characters, in text order (table ``adjudication_relations``: ``first_start``,
+``first_end``, ``second_start``, ``second_end``)."""
 
 from __future__ import annotations
 
@@ -29,20 +28,7 @@ _SpanKey = tuple[int, int, str]
 _RelationKey = tuple[_SpanKey, _SpanKey, str]
 _Pair = tuple[tuple[int, int], tuple[int, int]]  # two spans' characters, in text order
 RELATIONS_TARGET = "relations"  # the audit target of a relation choice
-PAIR_BASE = 1_000_000_000  # characters per packed range (texts are far shorter)
-
-
-def pack_pair(pair: _Pair) -> tuple[int, int]:
-    """The ``start`` and ``end`` a relation choice is stored under."""
-    (a, b), (c, d) = pair
-    if not all(0 <= n < PAIR_BASE for n in (a, b, c, d)) or b <= 0:
-        raise InvalidEditError(f"Relation choices are kept for characters up to {PAIR_BASE:,}.")
-    return -(a * PAIR_BASE + b), c * PAIR_BASE + d
-
-
-def unpack_pair(start: int, end: int) -> _Pair:
-    first, second = divmod(-start, PAIR_BASE), divmod(end, PAIR_BASE)
-    return (first[0], first[1]), (second[0], second[1])
+_PAIR_COLUMNS = ("first_start", "first_end", "second_start", "second_end")
 
 
 class AdjudicationMixin(EditsMixin):
@@ -113,7 +99,7 @@ class AdjudicationMixin(EditsMixin):
         return {
             (int(start), int(end)): str(choice)
             for start, end, choice in self.conn.execute(
-                'SELECT start, "end", choice FROM adjudication WHERE doc_id = ? AND start >= 0',
+                'SELECT start, "end", choice FROM adjudication WHERE doc_id = ?',
                 [doc_id],
             )
         }
@@ -122,9 +108,10 @@ class AdjudicationMixin(EditsMixin):
         """The relation disagreements a choice was recorded for: the two spans'
         characters -> choice."""
         return {
-            unpack_pair(int(start), int(end)): str(choice)
-            for start, end, choice in self.conn.execute(
-                'SELECT start, "end", choice FROM adjudication WHERE doc_id = ? AND start < 0',
+            ((int(a), int(b)), (int(c), int(d))): str(choice)
+            for a, b, c, d, choice in self.conn.execute(
+                f"SELECT {', '.join(_PAIR_COLUMNS)}, choice FROM adjudication_relations "
+                "WHERE doc_id = ?",
                 [doc_id],
             )
         }
@@ -143,15 +130,14 @@ class AdjudicationMixin(EditsMixin):
         for the relation disagreement between the spans at ``pair``, and audit it
         all (a row per relation, and an ``adjudicate`` row naming the spans)."""
         self._require_final()
-        start, end = pack_pair(pair)
         with self._transaction("settle a relation disagreement"):
             new_version = self._bump_version(doc_id, version)
             removed, added = self._swap_relations(doc_id, new_version, remove, add)
             before = self.settled_pairs(doc_id).get(pair)
             self.db.execute(
-                'INSERT OR REPLACE INTO adjudication (doc_id, start, "end", choice, actor, at) '
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                [doc_id, start, end, choice, self.actor, utc_now()],
+                f"INSERT OR REPLACE INTO adjudication_relations (doc_id, "
+                f"{', '.join(_PAIR_COLUMNS)}, choice, actor, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [doc_id, *pair[0], *pair[1], choice, self.actor, utc_now()],
             )
             where = {"first": list(pair[0]), "second": list(pair[1])}
             self._audit(
@@ -181,14 +167,14 @@ class AdjudicationMixin(EditsMixin):
         """Undo a relation choice: the relations it added out, those it removed back
         (with their ids), the choice forgotten; audited, in one transaction."""
         self._require_final()
-        start, end = pack_pair(pair)
         with self._transaction("undo a relation choice"):
             new_version = self._bump_version(doc_id, version)
             removed, added = self._swap_relations(doc_id, new_version, remove, add)
             before = self.settled_pairs(doc_id).get(pair)
             self.db.execute(
-                'DELETE FROM adjudication WHERE doc_id = ? AND start = ? AND "end" = ?',
-                [doc_id, start, end],
+                "DELETE FROM adjudication_relations WHERE doc_id = ? AND "
+                + " AND ".join(f"{column} = ?" for column in _PAIR_COLUMNS),
+                [doc_id, *pair[0], *pair[1]],
             )
             self._audit(
                 doc_id,

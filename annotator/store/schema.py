@@ -455,6 +455,38 @@ def m011_model_silver(db: Database) -> None:
     db.execute("ALTER TABLE models ADD COLUMN silver_documents INTEGER NOT NULL DEFAULT 0")
 
 
+@migrations()
+def m012_relation_choices(db: Database) -> None:
+    """The adjudicator's choices for relation disagreements, keyed by the two
+    spans' characters (in text order), beside the span choices of
+    ``adjudication``. Choices an earlier build packed into ``adjudication``
+    (negative ``start``) move here."""
+    db.execute(
+        """
+        CREATE TABLE adjudication_relations (
+            doc_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+            first_start INTEGER NOT NULL,
+            first_end INTEGER NOT NULL,
+            second_start INTEGER NOT NULL,
+            second_end INTEGER NOT NULL,
+            choice TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            at TEXT NOT NULL,
+            PRIMARY KEY (doc_id, first_start, first_end, second_start, second_end),
+            CHECK (first_start < first_end AND second_start < second_end)
+        )
+        """
+    )
+    packed = 1_000_000_000  # how that build packed two ranges into start and end
+    db.execute(
+        "INSERT OR REPLACE INTO adjudication_relations "
+        'SELECT doc_id, (-start) / ?, (-start) % ?, "end" / ?, "end" % ?, choice, actor, at '
+        "FROM adjudication WHERE start < 0",
+        [packed, packed, packed, packed],
+    )
+    db.execute("DELETE FROM adjudication WHERE start < 0")
+
+
 def _has_autoincrement(db: Database, table: str) -> bool:
     row = db.execute(
         "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", [table]

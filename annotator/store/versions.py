@@ -22,4 +22,5 @@ MIGRATION_NAMES: tuple[str, ...] = (
     "m009_reviewer_status",
     "m010_adjudication",
     "m011_model_silver",
+    "m012_relation_choices",
 )
