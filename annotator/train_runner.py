@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from annotator.model import Document, Layer, Span, Status
 from annotator.store import Store
-from annotator.train_options import DEFAULT_REHEARSE
 
 if TYPE_CHECKING:
     from annotator.formats.records import Record
@@ -89,7 +88,7 @@ def plan_training(
         max_steps=DEFAULT_MAX_STEPS if max_steps is None else max_steps,
         seed=seed,
         overwrite=overwrite,
-        rehearse=DEFAULT_REHEARSE if rehearse is None else rehearse,
+        rehearse=default_rehearse() if rehearse is None else rehearse,
         version=f"0.0.{len(models) + 1}",
         provenance={
             "database": str(store.path),
@@ -326,3 +325,12 @@ def _score(evaluation: Evaluation) -> TrainScore:
         r=evaluation.scores.get("ents_r", 0.0),
         best=evaluation.best,
     )
+
+
+def default_rehearse() -> float:
+    """train_options.DEFAULT_REHEARSE, imported when a training is planned: the
+    window imports this module before its first paint, and train_options'
+    classes are not worth their import time then."""
+    from annotator.train_options import DEFAULT_REHEARSE
+
+    return DEFAULT_REHEARSE

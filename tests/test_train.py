@@ -660,6 +660,14 @@ def test_rehearsal_is_off_unless_asked_for(trained_db: Path, tmp_path: Path) -> 
         plan = plan_training(store, [Status.ACCEPTED], tmp_path / "out", "blank:en")
         asked = plan_training(store, [Status.ACCEPTED], tmp_path / "out", None, rehearse=0.5)
     assert (plan.settings.rehearse, asked.settings.rehearse) == (0.0, 0.5)
+    # the command's help says so (it does not import train_options, for start-up time)
+    from annotator.cli.parser import build_parser
+    from annotator.train_options import DEFAULT_REHEARSE
+
+    train = build_parser()._subparsers._group_actions[0].choices["train"]  # type: ignore[union-attr]
+    assert DEFAULT_REHEARSE == 0 and "0: off (default: off)" in " ".join(
+        train.format_help().split()
+    )
 
 
 def test_a_database_from_m010_records_no_silver_documents_for_its_models(tmp_path: Path) -> None:

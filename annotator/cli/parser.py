@@ -12,7 +12,6 @@ from annotator.formats.options import OPTIONS as FORMAT_OPTIONS
 from annotator.identity import REVIEWER_ENV
 from annotator.store import default_db_path
 from annotator.trace import ENV as TRACE_ENV
-from annotator.train_options import DEFAULT_REHEARSE
 
 # `eval --disable-below` switches a rule off only with at least this many proposals
 # (--min-proposals): with fewer, one reviewer decision moves its precision by more
@@ -236,7 +235,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="R",
         help="against forgetting, also train on R documents not yet reviewed per training "
         "document, labelled with the base's own predictions where the reviews do not say "
-        f"otherwise; 0: off (default: {DEFAULT_REHEARSE:g})",
+        "otherwise; 0: off (default: off)",
     )
     tr.add_argument(
         "--overwrite", action="store_true", help="replace the spaCy pipeline already in DIR"
