@@ -105,7 +105,7 @@ def review(store: Store, doc_id: int, truth: set[Key], habits: Habits, rng: rand
     for key in predicted:  # a wrong prediction is fixed (deleted) if noticed
         if key in truth or rng.random() > habits.fix:
             target.add(key)
-    for key in truth - set(predicted):  # a missed (or mislabelled) entity, if found
+    for key in sorted(truth - set(predicted)):  # a missed (or mislabelled) entity, if found
         if rng.random() < (habits.fix if _same_place(key, predicted) else habits.find):
             target = {k for k in target if not _overlap(k, key)} | {key}
     for key in sorted(target):
