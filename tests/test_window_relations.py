@@ -225,3 +225,41 @@ def sorted_rows(window) -> list[tuple[str, str, str]]:
         window.session.document.text, window.session.gold, window.session.relations, {}
     )
     return rows(fresh)
+
+
+def test_a_relabel_that_would_break_a_relation_is_refused(qtbot, window, sample_store):
+    """PHYS needs a child of GPE, LOC or FAC: relabelling its child to PERSON is
+    refused, as adding such a relation is (and as an import of the export would
+    refuse the file); the database, the view and the relation stay as they were."""
+    store, doc_id = sample_store, window.session.doc_id
+    tab_to(qtbot, window, "Antony Blinken")
+    key(qtbot, window, Qt.Key.Key_R)
+    tab_to(qtbot, window, "Azerbaijan", backwards=True)
+    key(qtbot, window, Qt.Key.Key_1)  # PHYS
+    assert relations(store, doc_id) == [("Antony Blinken", "PHYS", "Azerbaijan")]
+    key(qtbot, window, Qt.Key.Key_Escape)
+    tab_to(qtbot, window, "Azerbaijan")
+    selected = window.view.selected_span
+    version = store.document_version(doc_id)
+    key(qtbot, window, Qt.Key.Key_1)  # PERSON
+    message = window.statusBar().currentMessage()
+    assert "Not allowed: as PERSON, 'Azerbaijan' would break its relation PHYS" in message
+    assert "PHYS needs a child of GPE, LOC, FAC, not PERSON" in message
+    gold = {s.id: s for s in store.load_document(doc_id).gold.spans}
+    assert gold[selected].label == "GPE"
+    assert store.document_version(doc_id) == version  # nothing was written
+    assert window.session.span(selected).label == "GPE"  # the view says what the database has
+    assert relations(store, doc_id) == [("Antony Blinken", "PHYS", "Azerbaijan")]
+    key(qtbot, window, Qt.Key.Key_4)  # LOC: PHYS allows it
+    assert {s.id: s for s in store.load_document(doc_id).gold.spans}[selected].label == "LOC"
+    # the head side too: PHYS takes a PERSON, ORG, GPE or FAC head
+    tab_to(qtbot, window, "Antony Blinken")
+    head = window.view.selected_span
+    key(qtbot, window, Qt.Key.Key_5)  # NORP: refused
+    assert "PHYS needs a head of PERSON, ORG, GPE, FAC, not NORP" in (
+        window.statusBar().currentMessage()
+    )
+    assert {s.id: s for s in store.load_document(doc_id).gold.spans}[head].label == "PERSON"
+    key(qtbot, window, Qt.Key.Key_2)  # ORG: allowed
+    assert {s.id: s for s in store.load_document(doc_id).gold.spans}[head].label == "ORG"
+    assert relations(store, doc_id) == [("Antony Blinken", "PHYS", "Azerbaijan")]

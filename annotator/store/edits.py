@@ -174,6 +174,7 @@ class EditsMixin(ReadsMixin):
     ) -> tuple[Span, Span]:
         self._check_label(label, LabelKind.ENTITY)
         before = self._gold_span(doc_id, span_id)
+        self._check_relations_allow(doc_id, before, label)
         self.db.execute("UPDATE spans SET label = ? WHERE id = ?", [label, span_id])
         after = Span(before.start, before.end, before.token_start, before.token_end, label, span_id)
         self._audit(
@@ -283,6 +284,44 @@ class EditsMixin(ReadsMixin):
                 after=relation_json(after),
             )
         return Change(new_version, relation=after)
+
+    def _check_relations_allow(self, doc_id: int, span: Span, label: str) -> None:
+        """Refuse to relabel ``span`` to ``label`` when one of its relations' labels
+        would no longer allow its arguments (as adding that relation is refused, and
+        an import of the export would refuse the file)."""
+        rows = self.db.execute(
+            "SELECT id, head, child, label FROM relations WHERE doc_id = ? AND layer = ? "
+            "AND (head = ? OR child = ?)",
+            [doc_id, self.edit_layer, span.id, span.id],
+        ).fetchall()
+        if not rows:
+            return
+        rules = {lab.name: lab for lab in self.labels(LabelKind.RELATION)}
+        for _rel_id, head_id, child_id, rel_label in rows:
+            rule = rules.get(rel_label)
+            if rule is None:
+                continue
+            head = label if head_id == span.id else self._gold_span(doc_id, head_id).label
+            child = label if child_id == span.id else self._gold_span(doc_id, child_id).label
+            refusal = rule.refuses(head, child)
+            if refusal:
+                other = self._gold_span(doc_id, child_id if head_id == span.id else head_id)
+                row = self.db.execute(
+                    "SELECT text FROM document_texts WHERE doc_id = ?", [doc_id]
+                ).fetchone()
+                text = str(row[0]) if row is not None else ""
+                arrow = (
+                    f"{text[span.start : span.end]!r} \N{RIGHTWARDS ARROW} "
+                    f"{text[other.start : other.end]!r}"
+                    if head_id == span.id
+                    else f"{text[other.start : other.end]!r} \N{RIGHTWARDS ARROW} "
+                    f"{text[span.start : span.end]!r}"
+                )
+                raise InvalidEditError(
+                    f"Not allowed: as {label}, {text[span.start : span.end]!r} would break its "
+                    f"relation {rel_label} ({arrow}): {refusal}. Relabel or delete the "
+                    "relation first."
+                )
 
     def _check_relation(self, doc_id: int, relation: Relation) -> None:
         """Refuse self-relations, duplicates, and argument types the label does not allow."""
