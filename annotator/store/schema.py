@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Callable
 
 # isort: off
 from annotator.store import _sqlite_utils_lean  # noqa: F401  (sqlite-utils without numpy)
@@ -171,18 +172,23 @@ def m003_autoincrement_ids(db: Database) -> None:
     so a process killed in between re-runs it on the next open, and it then finds
     the tables already rebuilt.
     """
+    _rebuild_tables(db, "m003_autoincrement_ids", _rebuild_with_autoincrement)
+
+
+def _rebuild_tables(db: Database, step: str, rebuild: Callable[[Database], None]) -> None:
+    """Run ``rebuild`` (tables recreated and refilled) with foreign keys off, in
+    one IMMEDIATE transaction: the write lock is taken before the schema is read,
+    so two processes upgrading at once do it one after the other."""
     if db.conn.in_transaction:  # PRAGMA foreign_keys would silently do nothing
-        raise RuntimeError("m003_autoincrement_ids must run outside a transaction")
+        raise RuntimeError(f"{step} must run outside a transaction")
     foreign_keys = int(db.execute("PRAGMA foreign_keys").fetchone()[0])
     db.execute("PRAGMA foreign_keys = OFF")
     try:
         if db.execute("PRAGMA foreign_keys").fetchone()[0] != 0:
-            raise RuntimeError("m003_autoincrement_ids could not turn foreign keys off")
-        # IMMEDIATE: take the write lock before reading the schema, so two
-        # processes upgrading at once do it one after the other.
+            raise RuntimeError(f"{step} could not turn foreign keys off")
         db.execute("BEGIN IMMEDIATE")
         try:
-            _rebuild_with_autoincrement(db)
+            rebuild(db)
         except BaseException:
             db.conn.rollback()
             raise
@@ -328,22 +334,7 @@ def m008_reviewer_layers(db: Database) -> None:
     the layer CHECK replaced, so columns added by other steps (whichever ran before
     this one) are kept as they are. Idempotent like m003: a table whose CHECK was
     already replaced is left alone."""
-    if db.conn.in_transaction:  # PRAGMA foreign_keys would silently do nothing
-        raise RuntimeError("m008_reviewer_layers must run outside a transaction")
-    foreign_keys = int(db.execute("PRAGMA foreign_keys").fetchone()[0])
-    db.execute("PRAGMA foreign_keys = OFF")
-    try:
-        if db.execute("PRAGMA foreign_keys").fetchone()[0] != 0:
-            raise RuntimeError("m008_reviewer_layers could not turn foreign keys off")
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            _rebuild_layer_checks(db)
-        except BaseException:
-            db.conn.rollback()
-            raise
-        db.conn.commit()
-    finally:
-        db.execute(f"PRAGMA foreign_keys = {foreign_keys}")
+    _rebuild_tables(db, "m008_reviewer_layers", _rebuild_layer_checks)
 
 
 def _rebuild_layer_checks(db: Database) -> None:
