@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from helpers import open_window
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QLabel
 from team_helpers import add, decide, reviewer_copy, span_of
 from test_adjudicate import final_relations, press
@@ -194,6 +194,65 @@ def test_relation_disagreements_are_drawn_visited_and_settled_by_keys(qtbot, adj
     # every relation taken or dropped has its own audit row besides the choice's
     assert len(audit(store, doc, "adjudicate")) == 5  # ben, both, ana, both, both (redo)
     assert store.annotations(doc, Layer.GOLD).relations == ()  # gold untouched
+
+
+def label_rect(qtbot, window, tag: str, head: str):
+    """Where the dashed arc tagged ``tag`` from ``head`` has its label on screen,
+    as the view recorded it when it painted it."""
+    view, text = window.view, window.session.document.text
+    [arc] = [
+        a
+        for a in view.ghost_arcs
+        if a.tag == tag and text.startswith(head, window.session.span(a.head).start)
+    ]
+    found: list = []
+
+    def painted() -> bool:
+        found[:] = [r for r, rid in view.arc_hits if rid == arc.ends.relation]
+        return bool(found)
+
+    qtbot.waitUntil(painted)
+    return found[0]
+
+
+def test_a_click_on_a_dashed_arcs_label_selects_its_disagreement(qtbot, adjudicating) -> None:
+    """The mouse selects as F8 would (the same selection and message), never
+    settles: Alt+n then takes a reviewer's version there; a click on a proposed
+    span's box selects its span disagreement likewise."""
+    window, store = adjudicating
+    [doc] = store.document_ids()
+    left = Qt.MouseButton.LeftButton
+    rect = label_rect(qtbot, window, "PART-WHOLE\u00b7ben", "Russia")
+    qtbot.mouseClick(window.view.viewport(), left, pos=rect.center().toPoint())
+    assert message(window) == (
+        "Relation 4 of 5: ana: PART-WHOLE Armenia \u2192 Russia; "
+        "ben: PART-WHOLE Russia \u2192 Armenia"
+    )
+    assert window.session.span(window.view.selected_span).start == RUSSIA[0]
+    assert final_relations(store, doc) == [("Blinken", "PHYS", "Russia")]  # no edit by itself
+    assert pair_choices(store, doc) == {}
+    press(qtbot, window, Qt.Key.Key_2, ALT)  # ben's version
+    assert ("Russia", "PART-WHOLE", "Armenia") in final_relations(store, doc)
+    assert ("Armenia", "PART-WHOLE", "Russia") not in final_relations(store, doc)
+    assert pair_choices(store, doc) == {("Armenia", "Russia"): "ben"}
+    assert audit(store, doc, "adjudicate")[-1]["choice"] == "ben"
+
+    met = window.view.viewport_point(TEXT.index("met") + 1)  # ana's EVENT, drawn as a ghost
+    qtbot.mouseClick(window.view.viewport(), left, pos=met.toPoint())
+    assert message(window) == "Disagreement 2 of 4: ana: EVENT \u201cmet\u201d; ben: nothing"
+    press(qtbot, window, Qt.Key.Key_F8)  # elsewhere, then a click on its tag, above it
+    assert message(window).startswith("Relation 3 of 4")
+    tag = met - QPointF(0, window.view.blocks.tag_height)
+    qtbot.mouseClick(window.view.viewport(), left, pos=tag.toPoint())
+    assert message(window) == "Disagreement 2 of 4: ana: EVENT \u201cmet\u201d; ben: nothing"
+    assert "met" not in [
+        store.text_of(doc)[s.start : s.end] for s in store.annotations(doc, Layer.FINAL).spans
+    ]
+    press(qtbot, window, Qt.Key.Key_1, ALT)  # ana's
+    final = store.annotations(doc, Layer.FINAL).spans
+    assert any((s.start, s.label) == (TEXT.index("met"), "EVENT") for s in final)
+    assert len(pair_choices(store, doc)) == 1  # a span choice, not a relation one
+    assert store.settled_regions(doc) == {(TEXT.index("met"), TEXT.index("met") + 3): "ana"}
 
 
 def test_free_relation_edits_settle_a_relation_disagreement(qtbot, adjudicating) -> None:

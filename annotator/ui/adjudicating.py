@@ -12,8 +12,10 @@ reviewers by name, as the status bar lists them: a team of any size, as long as
 at most nine reviewed one document); Alt+B takes every proposal there that
 overlaps no other (of a relation disagreement: every distinct relation, if the
 labels allow). Every other key edits the final layer as usual. Each choice is one
-undoable, audited step. N / P and the "and next" of A / X / S follow the
-document list's order (most left to settle first), not the ids.
+undoable, audited step. A click on a dashed arc's label, or on a proposed span,
+selects its disagreement as F8 would (the mouse never settles one by itself).
+N / P and the "and next" of A / X / S follow the document list's order (most left
+to settle first), not the ids.
 
 A document seeded before later reviews were merged is compared with its seed:
 what every reviewer has now but the seed lacked is proposed, not added.
@@ -43,7 +45,7 @@ from annotator.adjudication.documents import compared_reviews, left_to_settle, m
 from annotator.adjudication.keys import find_span
 from annotator.model import Annotations, Layer, LayerDiff, Span, Status
 from annotator.store import StoreError
-from annotator.ui.adjudicating_relations import ghost_arcs, open_relations
+from annotator.ui.adjudicating_relations import ghost_arcs, open_relations, proposed_at
 from annotator.ui.adjudication_legend import legend_text, make_legend, numbered
 from annotator.ui.adjudication_list import AdjudicationListModel, document_after, next_to_do
 from annotator.ui.settle_command import take_relations, take_spans
@@ -111,6 +113,8 @@ class Adjudicator(QObject):
         self.w.openRequested.connect(self.prepare)
         self.session.edited.connect(self._after_edit)
         self.session.documentOpened.connect(self._opened)
+        self.w.view.proposedRelationClicked.connect(self._arc_clicked)
+        self.w.view.tokenClicked.connect(self._token_clicked)
         self.session.undo_stack.clear()  # its commands edited the gold layer
         self.w.controller.set_state(show_deleted=True)
         if self.w.is_complete:
@@ -125,6 +129,8 @@ class Adjudicator(QObject):
         self.w.openRequested.disconnect(self.prepare)
         self.session.edited.disconnect(self._after_edit)
         self.session.documentOpened.disconnect(self._opened)
+        self.w.view.proposedRelationClicked.disconnect(self._arc_clicked)
+        self.w.view.tokenClicked.disconnect(self._token_clicked)
         self.session.compare = None
         self.w.view.set_ghost_arcs(())
         self.store.edit_layer = Layer.GOLD
@@ -262,6 +268,30 @@ class Adjudicator(QObject):
         self._relations()  # and the legend
         if self.w.is_complete and self.session.doc_id is not None:
             self.w.documents.update_summary(self.store.document_summary(self.session.doc_id))
+
+    # ---- the mouse: selects as F8 does, never settles ----------------------------
+
+    def _arc_clicked(self, arc_id: int) -> None:
+        """A click on a dashed arc's label: select its relation disagreement."""
+        found = proposed_at(self.open_relations, arc_id)
+        if found is not None and found in self.items:
+            self._select(found)
+
+    def _token_clicked(self, token: int) -> None:
+        """A click on text outside the final spans (the controller put the caret
+        there): on a proposed span drawn there, select its disagreement."""
+        if not self.w.controller.state.show_deleted:
+            return  # proposals hidden (D): a plain click
+        found = next(
+            (
+                d
+                for d in self.open
+                if any(p.token_start <= token <= p.token_end for p in d.proposals())
+            ),
+            None,
+        )
+        if found is not None and found in self.items:
+            self._select(found)
 
     # ---- keys ---------------------------------------------------------------------
 

@@ -57,6 +57,12 @@ def ghost_arcs(
     return tuple(arcs)
 
 
+def proposed_at(open_: Sequence[RelationDisagreement], arc_id: int) -> RelationDisagreement | None:
+    """The disagreement whose proposed relation has the arc ``arc_id`` (a click on
+    its label), or None."""
+    return next((d for d in open_ if any(ghost_id(p.key) == arc_id for p in d.proposed)), None)
+
+
 def ghost_id(key: RelationKey) -> int:
     """A proposed relation's arc id: below 0, the same for the same relation."""
     return -1 - (hash(key) & ((1 << 62) - 1))

@@ -40,6 +40,9 @@ class DocumentView(QAbstractScrollArea):
 
     spanClicked = Signal(int)  # span id
     relationClicked = Signal(int)  # relation id (a click on an arc's label)
+    # a click on a proposed relation's label (adjudication): its arc's id, below 0 and
+    # wider than a Signal(int) carries
+    proposedRelationClicked = Signal(object)
     tokenClicked = Signal(int)  # a click on text outside spans: token index
     tokensDragged = Signal(int, int)  # a mouse drag over tokens: anchor, caret
     contextMenuWanted = Signal(QPoint)  # global position
@@ -552,7 +555,10 @@ class DocumentView(QAbstractScrollArea):
             return
         for rect, relation_id in reversed(self.arc_hits):  # the last painted is on top
             if rect.contains(event.position()):
-                self.relationClicked.emit(relation_id)
+                if relation_id < 0:
+                    self.proposedRelationClicked.emit(relation_id)
+                else:
+                    self.relationClicked.emit(relation_id)
                 return
         span = self.span_at(event.position())
         if span is not None and span.id is not None:
