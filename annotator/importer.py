@@ -50,6 +50,8 @@ from annotator.import_inputs import (
     plan_merges,
 )
 from annotator.model import (
+    IMPORTED,
+    MODEL_LAYER_KEY,
     Analysis,
     LabelKind,
     NewDocument,
@@ -290,7 +292,10 @@ def _new_document(
     source: SourceDocument, analysis: Analysis, pipeline: str, to_gold: bool
 ) -> NewDocument:
     record = source.annotations
-    meta = _stored_meta(source, pipeline)
+    # the input's own spans are the model layer, unless they go to gold or the input
+    # brought the pipeline's whole analysis (then they are that pipeline's)
+    imported = record is not None and not to_gold and not record.pipeline
+    meta = _stored_meta(source, pipeline, imported)
     if record is None:
         return NewDocument(
             source.text,
@@ -329,13 +334,18 @@ def _new_document(
     )
 
 
-def _stored_meta(source: SourceDocument, pipeline: str) -> dict[str, object]:
+def _stored_meta(source: SourceDocument, pipeline: str, imported: bool) -> dict[str, object]:
     """The document's meta: the input's, plus what its format's reader found that
     sources.py did not (doccano's metadata is flat, beside ``text``), without the
     review keys that become its status and audit row (or say it is not reviewed:
-    ``meta.status`` todo, as `annotator annotate` and exports of todo documents write)."""
+    ``meta.status`` todo, as `annotator annotate` and exports of todo documents write).
+    ``imported``: the model layer is the input's own spans, not ``pipeline``'s
+    predictions (model.MODEL_LAYER_KEY)."""
     record = source.annotations
     meta = {**(record.meta if record is not None else {}), **source.meta, "pipeline": pipeline}
+    meta.pop(MODEL_LAYER_KEY, None)  # an export's: this import says it anew
+    if imported:
+        meta[MODEL_LAYER_KEY] = IMPORTED
     if record is not None and (record.review is not None or meta.get("status") == "todo"):
         for key in REVIEW_META_KEYS:
             meta.pop(key, None)

@@ -61,6 +61,14 @@ def is_layer_name(layer: str) -> bool:
     return bool(name) and name == (name or "").strip() and (name or "").isprintable()
 
 
+# a document's meta says where its model layer came from when no pipeline predicted
+# it: MODEL_LAYER_KEY: IMPORTED, when an input brought its own spans (doccano, brat,
+# JSONL gold, ...); its "pipeline" then only tokenized it (the importer writes this,
+# a re-annotation removes it, rehearsal does not take such a layer for the base's)
+MODEL_LAYER_KEY = "model_layer"
+IMPORTED = "imported"
+
+
 class LabelKind(enum.StrEnum):
     ENTITY = "entity"
     RELATION = "relation"

@@ -34,6 +34,7 @@ import spacy
 from spacy.tokens import DocBin
 
 from annotator.formats.records import FormatError, Record, RecordSpan
+from annotator.model import IMPORTED, MODEL_LAYER_KEY
 from annotator.nlp.docbin import to_doc
 from annotator.nlp.pipeline import describe
 from annotator.nlp.pretokenized import analyse_tokens
@@ -222,6 +223,8 @@ def _made_by(silver: SilverDocument, name: str, source: str) -> bool:
     pipeline saved without a name of its own (spaCy's "pipeline") is never
     taken for the base: any such pipeline has that identity."""
     if silver.pipeline != name or name.partition("_")[2].startswith(f"{UNNAMED}-"):
+        return False
+    if silver.record.meta.get(MODEL_LAYER_KEY) == IMPORTED:  # the input's spans
         return False
     if silver.source is None or not source:
         return True

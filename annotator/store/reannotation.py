@@ -22,7 +22,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from annotator.model import Relation, Span, Status
+from annotator.model import MODEL_LAYER_KEY, Relation, Span, Status
 from annotator.store.base import insert_span_row, relation_json, span_json
 from annotator.store.codec import pack_pos
 from annotator.store.edits import copy_model_to_gold
@@ -137,6 +137,7 @@ class ReannotationMixin(IngestMixin):
                 )
             old_pipeline = meta.get(PIPELINE_KEY) if isinstance(meta, dict) else None
             meta = {**(meta if isinstance(meta, dict) else {}), PIPELINE_KEY: pipeline}
+            meta.pop(MODEL_LAYER_KEY, None)  # the model layer is this pipeline's now
             meta[SOURCE_KEY] = source
             self.db.execute(
                 "UPDATE documents SET meta = ? WHERE id = ?",
