@@ -226,20 +226,34 @@ def _rebuild_with_autoincrement(db: Database) -> None:
         columns = _AUTOINCREMENT_COLUMNS[table]
         db.execute(create)
         db.execute(f"INSERT INTO {table}_m003 ({columns}) SELECT {columns} FROM {table}")
+    _swap_in(db, "m003", list(_AUTOINCREMENT_TABLES), indexes, next_after, violations_before)
+
+
+def _swap_in(
+    db: Database,
+    step: str,
+    tables: list[str],
+    indexes: list[tuple[str]],
+    sequences: dict[str, int],
+    violations_before: list[tuple[object, ...]],
+) -> None:
+    """Put the rebuilt ``{table}_{step}`` tables (parent first in ``tables``) in
+    place of the old ones, with their ``indexes`` and id ``sequences``; refuse
+    (the caller rolls back) if that changed which foreign keys are broken."""
     # Child first; with foreign keys off neither DROP deletes or cascades anything.
-    for table in reversed(_AUTOINCREMENT_TABLES):
+    for table in reversed(tables):
         db.execute(f"DROP TABLE {table}")
-    for table in _AUTOINCREMENT_TABLES:
-        db.execute(f"ALTER TABLE {table}_m003 RENAME TO {table}")
+    for table in tables:
+        db.execute(f"ALTER TABLE {table}_{step} RENAME TO {table}")
     for (sql,) in indexes:
         db.execute(sql)
-    for table, seq in next_after.items():
+    for table, seq in sequences.items():
         db.execute("DELETE FROM sqlite_sequence WHERE name = ?", [table])
         db.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", [table, seq])
     violations_after = _foreign_key_violations(db)
     if violations_after != violations_before:
         raise sqlite3.IntegrityError(
-            f"m003 would break foreign keys: {violations_after[:5]}; nothing was changed"
+            f"{step} would break foreign keys: {violations_after[:5]}; nothing was changed"
         )
 
 
@@ -377,20 +391,7 @@ def _rebuild_layer_checks(db: Database) -> None:
             f'"{row[1]}"' for row in db.execute(f"PRAGMA table_info({table})").fetchall()
         )
         db.execute(f"INSERT INTO {table}_m008 ({columns}) SELECT {columns} FROM {table}")
-    for table in reversed(todo):  # child first; foreign keys are off: nothing cascades
-        db.execute(f"DROP TABLE {table}")
-    for table in todo:
-        db.execute(f"ALTER TABLE {table}_m008 RENAME TO {table}")
-    for (sql,) in indexes:
-        db.execute(sql)
-    for table, seq in sequences.items():
-        db.execute("DELETE FROM sqlite_sequence WHERE name = ?", [table])
-        db.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", [table, seq])
-    violations_after = _foreign_key_violations(db)
-    if violations_after != violations_before:
-        raise sqlite3.IntegrityError(
-            f"m008 would break foreign keys: {violations_after[:5]}; nothing was changed"
-        )
+    _swap_in(db, "m008", todo, indexes, sequences, violations_before)
 
 
 @migrations()
