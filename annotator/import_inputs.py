@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from annotator.formats.records import FormatError, Record, merge_answers
 from annotator.model import Label, Relation, Span, Tokens, content_hash
-from annotator.sources import SourceDocument, SourceProblem, read_source
+from annotator.sources import SourceDocument, SourceProblem, line_of, read_source
 
 if TYPE_CHECKING:
     from annotator.importer import Analyser, ImportPlan
@@ -119,11 +119,8 @@ def broken_relations(
             head, child = record.spans[relation.head], record.spans[relation.child]
             why = rule.refuses(head.label, child.label) if rule is not None else None
             if why is not None:
-                line = doc.origin.rsplit(":", 1)[-1]
                 problems.append(
-                    SourceProblem(
-                        path, f"relation not allowed: {why}", int(line) if line.isdigit() else None
-                    )
+                    SourceProblem(path, f"relation not allowed: {why}", line_of(doc.origin))
                 )
     return problems
 
@@ -145,6 +142,5 @@ def misaligned(
         try:
             aligned(doc.annotations, tokens, doc.origin)
         except FormatError as exc:
-            line = doc.origin.rsplit(":", 1)[-1]
-            problems.append(SourceProblem(path, exc.message, int(line) if line.isdigit() else None))
+            problems.append(SourceProblem(path, exc.message, line_of(doc.origin)))
     return problems

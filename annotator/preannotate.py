@@ -37,7 +37,14 @@ from annotator.formats.jsonl import JsonlWriter
 from annotator.formats.records import STATUS_ANSWER, FormatError, Record, RecordSpan
 from annotator.formats.writing import WriteSettings, remove_stale_parts
 from annotator.model import Analysis, Status
-from annotator.sources import SourceDocument, SourceFile, SourceProblem, expand_paths, read_source
+from annotator.sources import (
+    SourceDocument,
+    SourceFile,
+    SourceProblem,
+    expand_paths,
+    line_of,
+    read_source,
+)
 
 DEFAULT_BATCH_SIZE = 64
 PIPELINE_KEY = "pipeline"  # the meta key the import writes too
@@ -100,15 +107,10 @@ def _annotated(source: SourceFile) -> list[SourceProblem]:
                 f"already annotated ({len(record.spans)} spans, {len(record.relations)} "
                 "relations); `annotator annotate` writes the pipeline's predictions: import "
                 "this file with `annotator import`, which keeps its spans",
-                _line_of(doc.origin),
+                line_of(doc.origin),
             )
         )
     return found
-
-
-def _line_of(origin: str) -> int | None:
-    tail = origin.rpartition(":")[2]
-    return int(tail) if tail.isdigit() else None
 
 
 def run_annotation(
@@ -133,7 +135,7 @@ def run_annotation(
                 record.check(source.origin)
             except FormatError as exc:  # e.g. a label with a space, which import refuses
                 message = f"the pipeline's output cannot be written: {exc.message}"
-                report.problems.append(SourceProblem(path, message, _line_of(source.origin)))
+                report.problems.append(SourceProblem(path, message, line_of(source.origin)))
                 continue
             writer.add(record)
             report.written += 1

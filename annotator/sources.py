@@ -235,12 +235,12 @@ def _read_file(source: SourceFile, fmt: Format, text: str) -> None:
                 )
             )
     except FormatError as exc:
-        source.problems.append(SourceProblem(source.path, exc.message, _line_of(exc.where)))
+        source.problems.append(SourceProblem(source.path, exc.message, line_of(exc.where)))
     if not source.documents and not source.problems:
         source.problems.append(SourceProblem(source.path, f"holds no {fmt.title} documents"))
 
 
-def _line_of(where: str) -> int | None:
+def line_of(where: str) -> int | None:
     """The line number at the end of ``path:line``, if there is one."""
     tail = where.rpartition(":")[2]
     return int(tail) if tail.isdigit() else None
