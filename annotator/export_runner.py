@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from annotator.export_options import ExportOptions, ExportReport
 from annotator.store import Store
+
+if TYPE_CHECKING:  # (not loaded at the window's start)
+    from annotator.export_options import ExportOptions, ExportReport
 
 
 def exporter_for(

@@ -63,7 +63,8 @@ def main(argv: Sequence[str] | None = None, gc_paused: bool = False) -> int:
     """Run the command; ``gc_paused``: the garbage collector was turned off for
     the start-up (annotator.launch) and is turned on here, or by the window after
     its first paint."""
-    args = build_parser().parse_args(argv)
+    words = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(words).parse_args(words)
     if gc_paused and args.command not in WINDOW_COMMANDS:
         gc.enable()
     if args.command not in WINDOW_COMMANDS:

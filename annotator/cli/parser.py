@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from pathlib import Path
 
 from annotator.cli.parser_annotate import add_annotate_parser, add_jobs_option
 from annotator.cli.parser_team import add_team_commands, layer_name
-from annotator.export_options import FORMATS
-from annotator.formats.options import OPTIONS as FORMAT_OPTIONS
 from annotator.identity import REVIEWER_ENV
 from annotator.store import default_db_path
 from annotator.trace import ENV as TRACE_ENV
@@ -20,7 +19,17 @@ from annotator.trace import ENV as TRACE_ENV
 DEFAULT_MIN_PROPOSALS = 10
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """Every command and its options. Given the ``argv`` it will parse, only the
+    command that ``argv`` names gets its options (the bare window's start: none):
+    adding all of them costs the window's start-up some 8 ms. Help, usage and
+    errors are those of the full parser, since a command's own help is only
+    shown for the command that ``argv`` names."""
+    chosen = command_named(argv) if argv is not None else None
+
+    def fills(command: str) -> bool:
+        return argv is None or chosen == command
+
     identity = argparse.ArgumentParser(add_help=False)
     identity.add_argument(
         "--reviewer",
@@ -43,7 +52,6 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-
     imp = commands.add_parser(
         "import",
         parents=[common],
@@ -58,6 +66,95 @@ def build_parser() -> argparse.ArgumentParser:
             "database is skipped as a duplicate."
         ),
     )
+    if fills("import"):
+        _import_options(imp)
+    add_annotate_parser(commands, identity, fills("annotate"))
+    rean = commands.add_parser(
+        "reannotate",
+        parents=[common],
+        help="re-run a pipeline over documents not yet reviewed (new model layer)",
+        description="Run a spaCy pipeline (e.g. one `annotator train` made) over the "
+        "stored documents with the given statuses, on their stored tokens. Each document's "
+        "model layer is replaced; its gold layer is replaced too only where no reviewer "
+        "touched it (status todo and gold still equal to the old model layer), else it is "
+        "kept. One transaction and one audit row per document; the window's reset to model "
+        "then gives the new predictions. Ctrl+C stops between documents; running the same "
+        "command again skips the documents already re-annotated with this pipeline.",
+    )
+    if fills("reannotate"):
+        _reannotate_options(rean)
+    commands.add_parser(
+        "stats", parents=[common], help="counts per status and per label for both layers"
+    )
+    exp = commands.add_parser(
+        "export",
+        parents=[common],
+        help="export reviewed documents (JSONL gold and the formats `annotator formats` lists)",
+        description="Write reviewed documents for training. The file (or, for brat, the "
+        "folder) appears only when the whole export succeeded.",
+    )
+    if fills("export"):
+        _export_options(exp)
+    ev = commands.add_parser(
+        "eval",
+        parents=[common],
+        help="precision, recall and F1 of the model layer against the gold layer",
+    )
+    if fills("eval"):
+        _eval_options(ev)
+    tr = commands.add_parser(
+        "train",
+        parents=[common],
+        help="fine-tune a spaCy pipeline's entity recognizer on the reviewed documents",
+        description="Train the NER of a spaCy pipeline on the gold layer of the reviewed "
+        "documents with spaCy's own training; the base's other components (tagger, parser) "
+        "stay as they are. The best model is written to DIR, a spaCy pipeline folder that "
+        "`annotator import --model DIR` uses, and recorded in the database. Ctrl+C stops "
+        "and keeps the best model so far.",
+    )
+    if fills("train"):
+        _train_options(tr)
+    keys = commands.add_parser(
+        "keys",
+        parents=[common],
+        help="print the effective keymap: action id, what it does, keys (after overrides)",
+    )
+    if fills("keys"):
+        _keys_options(keys)
+    formats = commands.add_parser(
+        "formats",
+        parents=[identity],
+        help="list the formats: what each writes, whether it is imported, its options",
+    )
+    if fills("formats"):
+        _formats_options(formats)
+    opener = commands.add_parser(
+        "open", parents=[common], help="open the review window on a database file"
+    )
+    if fills("open"):
+        _open_options(opener)
+    windows = add_team_commands(commands, common, identity, fills)  # merge, agreement, adjudicate
+    for p in (parser, opener, keys, *windows):
+        p.add_argument(
+            "--keymap",
+            type=Path,
+            metavar="JSON",
+            default=argparse.SUPPRESS,
+            help="key binding overrides (default: keymap.json in the user config folder)",
+        )
+    for p in (parser, opener, *windows):
+        p.add_argument(
+            "--trace-timings",
+            type=Path,
+            metavar="FILE",
+            default=argparse.SUPPRESS,
+            help=f"append timings (first paint, opens, key to repaint) as JSON lines to FILE "
+            f"(or set {TRACE_ENV}=FILE)",
+        )
+    return parser
+
+
+def _import_options(imp: argparse.ArgumentParser) -> None:
     imp.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     imp.add_argument(
         "--model",
@@ -88,20 +185,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="relation candidate rules (default: the bundled resources/relation_patterns.json)",
     )
     add_jobs_option(imp)
-    add_annotate_parser(commands, identity)
 
-    rean = commands.add_parser(
-        "reannotate",
-        parents=[common],
-        help="re-run a pipeline over documents not yet reviewed (new model layer)",
-        description="Run a spaCy pipeline (e.g. one `annotator train` made) over the "
-        "stored documents with the given statuses, on their stored tokens. Each document's "
-        "model layer is replaced; its gold layer is replaced too only where no reviewer "
-        "touched it (status todo and gold still equal to the old model layer), else it is "
-        "kept. One transaction and one audit row per document; the window's reset to model "
-        "then gives the new predictions. Ctrl+C stops between documents; running the same "
-        "command again skips the documents already re-annotated with this pipeline.",
-    )
+
+def _reannotate_options(rean: argparse.ArgumentParser) -> None:
     rean.add_argument(
         "--model",
         metavar="NAME_OR_PATH",
@@ -122,16 +208,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="relation candidate rules (default: the bundled resources/relation_patterns.json)",
     )
 
-    commands.add_parser(
-        "stats", parents=[common], help="counts per status and per label for both layers"
-    )
-    exp = commands.add_parser(
-        "export",
-        parents=[common],
-        help="export reviewed documents (JSONL gold and the formats `annotator formats` lists)",
-        description="Write reviewed documents for training. The file (or, for brat, the "
-        "folder) appears only when the whole export succeeded.",
-    )
+
+def _export_options(exp: argparse.ArgumentParser) -> None:
+    from annotator.export_options import FORMATS
+    from annotator.formats.options import OPTIONS as FORMAT_OPTIONS
+
     exp.add_argument("output", type=Path, metavar="OUT", help="file to write (brat: a new folder)")
     exp.add_argument("--format", choices=FORMATS, default="jsonl", help="(default: jsonl)")
     exp.add_argument(
@@ -165,11 +246,9 @@ def build_parser() -> argparse.ArgumentParser:
             )
         else:
             exp.add_argument(option.flag, dest=option.name, action="store_true", help=option.help)
-    ev = commands.add_parser(
-        "eval",
-        parents=[common],
-        help="precision, recall and F1 of the model layer against the gold layer",
-    )
+
+
+def _eval_options(ev: argparse.ArgumentParser) -> None:
     ev.add_argument("--json", action="store_true", help="print JSON instead of a table")
     ev.add_argument(
         "--status", default="accepted", help="statuses of the documents to score (accepted)"
@@ -202,16 +281,9 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"with --disable-below: only rules with at least N proposals are switched off "
         f"({DEFAULT_MIN_PROPOSALS})",
     )
-    tr = commands.add_parser(
-        "train",
-        parents=[common],
-        help="fine-tune a spaCy pipeline's entity recognizer on the reviewed documents",
-        description="Train the NER of a spaCy pipeline on the gold layer of the reviewed "
-        "documents with spaCy's own training; the base's other components (tagger, parser) "
-        "stay as they are. The best model is written to DIR, a spaCy pipeline folder that "
-        "`annotator import --model DIR` uses, and recorded in the database. Ctrl+C stops "
-        "and keeps the best model so far.",
-    )
+
+
+def _train_options(tr: argparse.ArgumentParser) -> None:
     tr.add_argument(
         "--output", "-o", type=Path, required=True, metavar="DIR", help="pipeline folder to make"
     )
@@ -240,38 +312,35 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument(
         "--overwrite", action="store_true", help="replace the spaCy pipeline already in DIR"
     )
-    keys = commands.add_parser(
-        "keys",
-        parents=[common],
-        help="print the effective keymap: action id, what it does, keys (after overrides)",
-    )
+
+
+def _keys_options(keys: argparse.ArgumentParser) -> None:
     keys.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    formats = commands.add_parser(
-        "formats",
-        parents=[identity],
-        help="list the formats: what each writes, whether it is imported, its options",
-    )
+
+
+def _formats_options(formats: argparse.ArgumentParser) -> None:
     formats.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    opener = commands.add_parser(
-        "open", parents=[common], help="open the review window on a database file"
-    )
+
+
+def _open_options(opener: argparse.ArgumentParser) -> None:
     opener.add_argument("path", type=Path, metavar="DB", help="database file")
-    windows = add_team_commands(commands, common, identity)  # merge, agreement, adjudicate
-    for p in (parser, opener, keys, *windows):
-        p.add_argument(
-            "--keymap",
-            type=Path,
-            metavar="JSON",
-            default=argparse.SUPPRESS,
-            help="key binding overrides (default: keymap.json in the user config folder)",
-        )
-    for p in (parser, opener, *windows):
-        p.add_argument(
-            "--trace-timings",
-            type=Path,
-            metavar="FILE",
-            default=argparse.SUPPRESS,
-            help=f"append timings (first paint, opens, key to repaint) as JSON lines to FILE "
-            f"(or set {TRACE_ENV}=FILE)",
-        )
-    return parser
+
+
+# the options before the command that take a value (all of them but --help): the
+# word after one of them is its value, never the command
+_HELP = "--help"
+
+
+def command_named(argv: Sequence[str]) -> str | None:
+    """The command ``argv`` names: its first word that is neither an option nor an
+    option's value (options before the command: --db, --reviewer, --keymap and
+    --trace-timings, which take a value, and -h / --help); None for the bare window."""
+    words = iter(argv)
+    for word in words:
+        if word == "--":
+            return next(words, None)
+        if not word.startswith("-"):
+            return word
+        if word.startswith("--") and "=" not in word and not _HELP.startswith(word):
+            next(words, None)  # its value
+    return None

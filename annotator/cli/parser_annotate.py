@@ -47,9 +47,11 @@ def add_jobs_option(parser: argparse.ArgumentParser) -> None:
 def add_annotate_parser(
     commands: argparse._SubParsersAction[argparse.ArgumentParser],
     identity: argparse.ArgumentParser,
+    with_options: bool = True,
 ) -> None:
     """``identity``: the --reviewer option every command takes (annotate writes no
-    review, so it does not use it)."""
+    review, so it does not use it); ``with_options``: False leaves the command's
+    own options out (see build_parser)."""
     annotate = commands.add_parser(
         "annotate",
         parents=[identity],
@@ -64,6 +66,8 @@ def add_annotate_parser(
         "(import it directly). Use it to pre-annotate where the database is not, e.g. "
         "over shards on a cluster (examples/dask_annotate.py).",
     )
+    if not with_options:
+        return
     annotate.add_argument("paths", nargs="+", type=Path, metavar="INPUT")
     annotate.add_argument(
         "--output",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -10,9 +11,11 @@ def add_team_commands(
     commands: argparse._SubParsersAction[argparse.ArgumentParser],
     common: argparse.ArgumentParser,
     identity: argparse.ArgumentParser,
+    fills: Callable[[str], bool] = lambda command: True,
 ) -> list[argparse.ArgumentParser]:
-    """Add the team commands; returns the parsers that open the window (they take
-    the window's --keymap and --trace-timings, as build_parser adds them)."""
+    """Add the team commands, with their options where ``fills`` says so (see
+    build_parser); returns the parsers that open the window (they take the
+    window's --keymap and --trace-timings, as build_parser adds them)."""
     merge = commands.add_parser(
         "merge",
         parents=[identity],
@@ -26,10 +29,13 @@ def add_team_commands(
         "is written; then each document is one transaction, so merging again adds only "
         "new or newer reviews, and an interrupted merge is finished by running it again.",
     )
-    merge.add_argument("inputs", nargs="+", type=Path, metavar="DB", help="reviewers' databases")
-    merge.add_argument(
-        "--output", "-o", type=Path, required=True, metavar="TEAM_DB", help="team database"
-    )
+    if fills("merge"):
+        merge.add_argument(
+            "inputs", nargs="+", type=Path, metavar="DB", help="reviewers' databases"
+        )
+        merge.add_argument(
+            "--output", "-o", type=Path, required=True, metavar="TEAM_DB", help="team database"
+        )
     agree = commands.add_parser(
         "agreement",
         parents=[common],
@@ -40,14 +46,17 @@ def add_team_commands(
         "with more than two reviewers; the documents with the lowest agreement. --db is "
         "the team database `annotator merge` wrote.",
     )
-    agree.add_argument("--json", action="store_true", help="print JSON instead of tables")
-    agree.add_argument(
-        "--status",
-        default="accepted",
-        help="the reviewers' statuses of the documents to compare: accepted, rejected, "
-        "skipped, todo, or all (default: accepted)",
-    )
-    agree.add_argument("--lowest", type=int, default=10, metavar="N", help="documents to list (10)")
+    if fills("agreement"):
+        agree.add_argument("--json", action="store_true", help="print JSON instead of tables")
+        agree.add_argument(
+            "--status",
+            default="accepted",
+            help="the reviewers' statuses of the documents to compare: accepted, rejected, "
+            "skipped, todo, or all (default: accepted)",
+        )
+        agree.add_argument(
+            "--lowest", type=int, default=10, metavar="N", help="documents to list (10)"
+        )
     adjudicate = commands.add_parser(
         "adjudicate",
         parents=[common],
@@ -60,9 +69,10 @@ def add_team_commands(
         "do not overlap; every other key edits as usual. Documents are listed by how "
         "much is left to settle.",
     )
-    adjudicate.add_argument(
-        "path", type=Path, nargs="?", metavar="TEAM_DB", help="team database (or --db)"
-    )
+    if fills("adjudicate"):
+        adjudicate.add_argument(
+            "path", type=Path, nargs="?", metavar="TEAM_DB", help="team database (or --db)"
+        )
     return [adjudicate]
 
 
