@@ -60,7 +60,7 @@ from annotator.model import (
 )
 from annotator.sources import SourceDocument, SourceProblem, expand_paths, read_source
 from annotator.store import Store
-from annotator.store.ingest import ImportedReview
+from annotator.store.records import ImportedReview
 
 DEFAULT_BATCH_SIZE = 64
 K = TypeVar("K")

@@ -47,7 +47,7 @@ from annotator.model import (
 )
 from annotator.store import Store, StoreError
 from annotator.store.connection import insert_labels
-from annotator.store.team import DocumentReview, MergedReview
+from annotator.store.records import DocumentReview, MergedReview
 
 
 class MergeError(AnnotatorError):

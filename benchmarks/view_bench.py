@@ -439,7 +439,7 @@ def adjudication_figures(tmp: Path, doc: NewDocument, key_ms: float) -> None:
         relations_from_keys,
     )
     from annotator.model import Annotations, Status
-    from annotator.store.team import MergedReview
+    from annotator.store.records import MergedReview
     from annotator.ui.adjudicating import start_adjudication
 
     ana = tuple(dataclasses.replace(s, id=i) for i, s in enumerate(doc.spans, 1))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 # who is reviewing (annotator/identity.py), here too for the store's users
 from annotator.identity import (
@@ -32,9 +33,21 @@ from annotator.store.errors import (
     StoreError,
     WriteError,
 )
-from annotator.store.reads import AuditEntry, Stats
 from annotator.store.reannotation import ReannotationMixin
 from annotator.store.team import TeamMixin
+
+if TYPE_CHECKING:
+    from annotator.store.records import AuditEntry, Stats
+
+
+def __getattr__(name: str) -> object:
+    """``AuditEntry`` and ``Stats`` (annotator/store/records.py), loaded when
+    asked for: opening a database for the window needs neither."""
+    if name in ("AuditEntry", "Stats"):
+        from annotator.store import records
+
+        return getattr(records, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class Store(AdjudicationMixin, ReannotationMixin, TeamMixin):

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from annotator.model import Label, LabelKind, NewDocument, Status
 from annotator.store.base import insert_span_row, utc_now
@@ -13,19 +14,8 @@ from annotator.store.codec import pack_ints, pack_pos
 from annotator.store.connection import insert_labels
 from annotator.store.reads import ReadsMixin
 
-
-@dataclass(frozen=True, slots=True)
-class ImportedReview:
-    """A review that comes with an imported document (an exported review, or
-    Prodigy answers): it is stored as the document's status plus an audit row
-    (action ``import``) whose actor is the reviewer, so that the document reads
-    as reviewed by them (``review_info``, the next export's ``meta.annotator``)."""
-
-    status: Status
-    reviewer: str = ""  # "" when the file does not say: the importing user stands in
-    reviewed_at: str = ""  # when, as the file says ("" when it does not)
-    source: str = ""  # where it was read, e.g. "gold.jsonl:12"
-    merged_from: tuple[str, ...] = ()  # the lines of binary answers it was merged from
+if TYPE_CHECKING:
+    from annotator.store.records import ImportedReview
 
 
 class IngestMixin(ReadsMixin):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from annotator.model import (
     Annotations,
@@ -25,35 +25,8 @@ from annotator.store.codec import unpack_ints, unpack_pos
 from annotator.store.errors import NotFoundError
 from annotator.store.rows import select_relations, select_spans
 
-
-@dataclass(frozen=True, slots=True)
-class AuditEntry:
-    id: int
-    doc_id: int
-    at: str
-    actor: str
-    action: str
-    target: str
-    target_id: int | None
-    before: object
-    after: object
-    version: int
-
-
-@dataclass(frozen=True, slots=True)
-class Stats:
-    documents: int
-    by_status: dict[Status, int]
-    # layer name -> label -> count; ``model`` and ``gold`` always, other layers
-    # (``final``, ``reviewer:NAME``) when they have rows
-    spans_by_label: dict[str, dict[str, int]] = field(default_factory=dict)
-    relations_by_label: dict[str, dict[str, int]] = field(default_factory=dict)
-    # the layers present, in the order of ``order_layers`` (model, gold, final,
-    # reviewer:NAME by name): ``layers_present``
-    layers: tuple[str, ...] = (Layer.MODEL, Layer.GOLD)
-    # a team database: reviewer -> status -> how many documents they reviewed
-    # with it (table reviewer_status); empty otherwise
-    reviews: dict[str, dict[Status, int]] = field(default_factory=dict)
+if TYPE_CHECKING:
+    from annotator.store.records import AuditEntry, Stats
 
 
 def order_layers(names: Iterable[str]) -> list[str]:
@@ -294,6 +267,8 @@ class ReadsMixin(StoreBase):
         ]
 
     def audit_log(self, doc_id: int) -> list[AuditEntry]:
+        from annotator.store.records import AuditEntry
+
         return [
             AuditEntry(
                 id=r[0],
@@ -315,6 +290,8 @@ class ReadsMixin(StoreBase):
         ]
 
     def stats(self) -> Stats:
+        from annotator.store.records import Stats
+
         by_status = self.count_by_status()
         spans: dict[str, dict[str, int]] = {Layer.MODEL: Counter(), Layer.GOLD: Counter()}
         for layer, label, n in self.conn.execute(

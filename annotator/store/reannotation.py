@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from annotator.model import MODEL_LAYER_KEY, Relation, Span, Status
 from annotator.store.base import insert_span_row, relation_json, span_json
@@ -30,6 +31,10 @@ from annotator.store.errors import NotFoundError
 from annotator.store.ingest import IngestMixin
 from annotator.store.rows import select_relations, select_spans
 
+if TYPE_CHECKING:
+    from annotator.store.records import Candidate, Reannotated
+
+
 REANNOTATE_ACTION = "reannotate"
 PIPELINE_KEY = "pipeline"  # the meta key the importer writes too
 SOURCE_KEY = "pipeline_source"  # what --model named (package, folder, blank:LANG)
@@ -37,35 +42,11 @@ SOURCE_KEY = "pipeline_source"  # what --model named (package, folder, blank:LAN
 _SpanKey = tuple[int, int, str]
 
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    """A document re-annotation may select, with the pipeline its model layer is from."""
-
-    doc_id: int
-    status: Status
-    pipeline: str | None
-    source: str | None
-
-    def done_by(self, pipeline: str, source: str) -> bool:
-        """Whether its model layer already comes from this pipeline (imported with
-        it, or re-annotated with it from the same ``source``)."""
-        return self.pipeline == pipeline and self.source in (None, source)
-
-
-@dataclass(frozen=True, slots=True)
-class Reannotated:
-    """The outcome of one document's re-annotation."""
-
-    doc_id: int
-    version: int
-    gold_replaced: bool
-    model_spans: tuple[int, int]  # (before, after)
-    model_relations: tuple[int, int]
-
-
 class ReannotationMixin(IngestMixin):
     def reannotation_candidates(self, statuses: Sequence[Status]) -> list[Candidate]:
         """The documents with one of ``statuses``, in id order, with their pipeline."""
+        from annotator.store.records import Candidate
+
         if not statuses:
             return []
         marks = ",".join("?" * len(statuses))
@@ -106,6 +87,8 @@ class ReannotationMixin(IngestMixin):
         then. ``version``: the version the caller saw (a ConflictError if the
         document moved on); None takes the current one. ``pos``: the new
         pipeline's tags of the stored tokens, stored when given."""
+        from annotator.store.records import Reannotated
+
         with self._transaction(REANNOTATE_ACTION):
             row = self.db.execute(
                 "SELECT version, status, meta FROM documents WHERE id = ?", [doc_id]

@@ -9,14 +9,13 @@ each document (``document_reviews``).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from annotator.model import (
     Annotations,
     Document,
     NewDocument,
-    Relation,
-    Span,
     Status,
     content_hash,
     first_line_title,
@@ -24,6 +23,10 @@ from annotator.model import (
 )
 from annotator.store.base import insert_span_row, utc_now
 from annotator.store.ingest import IngestMixin
+
+if TYPE_CHECKING:
+    from annotator.store.records import DocumentReview, MergedReview, MergeOutcome, ReviewerStatus
+
 
 MERGE_ACTION = "merge"
 # audit actions that say who reviewed a document: setting its status in the window
@@ -33,66 +36,13 @@ REVIEW_ACTIONS = ("status", "import")
 NOT_REVIEWING = ("reannotate", MERGE_ACTION)
 
 
-@dataclass(frozen=True, slots=True)
-class DocumentReview:
-    """Who reviewed one document of a reviewer's database, by its audit rows.
-
-    ``reviewer``: the actor of the last row that set the document's status
-    (``status``, or an ``import`` of a review), else of its last edit; None when
-    no reviewer ever touched it. ``reviewed_at``: the time of its last edit
-    (re-annotation and merging are not edits)."""
-
-    doc_id: int
-    content_hash: str
-    title: str
-    status: Status
-    reviewer: str | None
-    reviewed_at: str
-
-
-@dataclass(frozen=True, slots=True)
-class ReviewerStatus:
-    """One reviewer's review of one document of a team database."""
-
-    doc_id: int
-    reviewer: str
-    status: Status
-    reviewed_at: str
-    source: str
-    source_doc_id: int
-    fingerprint: str
-
-
-@dataclass(frozen=True, slots=True)
-class MergedReview:
-    """A review to write into a team database: the reviewer's layer and status."""
-
-    reviewer: str
-    status: Status
-    reviewed_at: str
-    source: str
-    source_doc_id: int
-    fingerprint: str
-    spans: tuple[Span, ...]
-    relations: tuple[Relation, ...]  # head and child: ids of ``spans``
-
-
-@dataclass(slots=True)
-class MergeOutcome:
-    """What merging one document changed."""
-
-    doc_id: int
-    new_document: bool = False
-    added: list[str] = field(default_factory=list)  # reviewers whose review was added
-    replaced: list[str] = field(default_factory=list)  # ... replaced by a newer one
-    unchanged: list[str] = field(default_factory=list)  # ... already there
-
-
 class TeamMixin(IngestMixin):
     # ---- a reviewer's own database -------------------------------------------
 
     def document_reviews(self) -> list[DocumentReview]:
         """Every document, in id order, with who reviewed it (see DocumentReview)."""
+        from annotator.store.records import DocumentReview
+
         reviewing = ",".join(f"'{a}'" for a in REVIEW_ACTIONS)
         not_reviewing = ",".join(f"'{a}'" for a in NOT_REVIEWING)
         rows = self.conn.execute(
@@ -136,6 +86,8 @@ class TeamMixin(IngestMixin):
 
     def reviewer_statuses(self, doc_id: int | None = None) -> list[ReviewerStatus]:
         """The reviews of one document (or of all), by document and reviewer."""
+        from annotator.store.records import ReviewerStatus
+
         where, params = ("WHERE doc_id = ?", [doc_id]) if doc_id is not None else ("", [])
         return [
             ReviewerStatus(int(d), str(r), Status(s), str(at), str(src), int(sid), str(fp))
@@ -167,6 +119,8 @@ class TeamMixin(IngestMixin):
         reviewer's earlier review of it. A review whose fingerprint is here
         already is left alone, so merging again changes nothing. Each added or
         replaced review (and a new document) gets a ``merge`` audit row."""
+        from annotator.store.records import MergeOutcome
+
         with self._transaction(f"merge document {title!r}"):
             doc_id = self.document_id_of_hash(content_hash(document.text))
             outcome = MergeOutcome(doc_id or 0)
@@ -313,11 +267,4 @@ def _review_json(
     }
 
 
-__all__ = [
-    "MERGE_ACTION",
-    "DocumentReview",
-    "MergeOutcome",
-    "MergedReview",
-    "ReviewerStatus",
-    "TeamMixin",
-]
+__all__ = ["MERGE_ACTION", "TeamMixin"]
