@@ -213,13 +213,8 @@ def article_figures(path: Path, docs: dict[str, int]) -> dict[str, dict[str, lis
     """Per document (with and without relations, measured alternately so that the
     machine's ups and downs hit both alike): open, and key to repaint for
     relabel / resize / undo (and relation relabel), and scrolling."""
-    app = application()
     store = Store.open(path)
-    window = create_window(store)
-    window.resize(1280, 800)
-    window.show()
-    app.processEvents()
-    QTest.qWaitForWindowActive(window, 5000)
+    app, window = shown_window(store)
     view = window.view
     figures: dict[str, dict[str, list[float]]] = {name: {} for name in docs}
 
@@ -262,6 +257,17 @@ def article_figures(path: Path, docs: dict[str, int]) -> dict[str, dict[str, lis
     window.close()
     store.close()
     return figures
+
+
+def shown_window(store: Store):
+    """The review window on ``store``, 1280x800, shown and active."""
+    app = application()
+    window = create_window(store)
+    window.resize(1280, 800)
+    window.show()
+    app.processEvents()
+    QTest.qWaitForWindowActive(window, 5000)
+    return app, window
 
 
 def settle(app, window) -> None:
@@ -492,12 +498,7 @@ def adjudication_figures(tmp: Path, doc: NewDocument, key_ms: float) -> None:
             for name, spans in (("ana", ana), ("ben", ben))
         ],
     )
-    app = application()
-    window = create_window(store)
-    window.resize(1280, 800)
-    window.show()
-    app.processEvents()
-    QTest.qWaitForWindowActive(window, 5000)
+    app, window = shown_window(store)
     view = window.view
     opened = until_painted(view, lambda: start_adjudication(window))
     settle(app, window)
