@@ -101,10 +101,34 @@ class ActionHandlers:
         self.c.apply_everywhere_in_documents()
 
     def edit_undo(self) -> None:
-        self.window.session.undo_stack.undo()
+        self._step(undo=True)
 
     def edit_redo(self) -> None:
-        self.window.session.undo_stack.redo()
+        self._step(undo=False)
+
+    def _step(self, *, undo: bool) -> None:
+        """Undo or redo, and say which step: what the status bar said of the
+        selection may no longer hold. A step the store refuses says why instead."""
+        session = self.window.session
+        stack = session.undo_stack
+        if not (stack.canUndo() if undo else stack.canRedo()):
+            return  # (the action is disabled then; this is for a direct call)
+        text = stack.undoText() if undo else stack.redoText()
+        refused: list[str] = []
+
+        def refuse(reason: str) -> None:
+            refused.append(reason)
+
+        session.failed.connect(refuse)
+        try:
+            if undo:
+                stack.undo()
+            else:
+                stack.redo()
+        finally:
+            session.failed.disconnect(refuse)
+        if not refused:
+            self.window.statusBar().showMessage(f"{'Undone' if undo else 'Redone'}: {text}.", 5000)
 
     def doc_reset(self) -> None:
         if getattr(self.window, "adjudicator", None) is not None:

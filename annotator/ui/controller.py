@@ -190,10 +190,13 @@ class ReviewController(QObject):
         selected = self.state.selected_span
         if selected is not None and self.state.token_selection() is None:
             before = self.session.span(selected)
-            self.session.relabel_span(selected, label)
-            after = self.session.span(selected)
-            if before is not None and after is not None and after.label != before.label:
+            after = self.session.relabel_span(selected, label)
+            if before is not None and after is not None:
                 self._remember("relabel", after.start, after.end, label)
+                # the status bar described the selection with its old label
+                self.message.emit(
+                    f"Relabelled {before.label} \u2192 {after.label}: {self._text(after)}"
+                )
             return
         if not len(self.view.tokens):
             return

@@ -144,14 +144,18 @@ class ReviewSession(QObject):
         self._push(commands.ReplaceSpans(self, doc.id, change, f"Delete {label}"))
         return True
 
-    def relabel_span(self, span_id: int, label: str) -> None:
+    def relabel_span(self, span_id: int, label: str) -> Span | None:
+        """The span as relabelled, or None if nothing was (no such span, the same
+        label, or refused: ``failed`` says why)."""
         doc = self._require_document()
         before = self.span(span_id)
         if before is None or before.label == label:
-            return
+            return None
         change = self._apply(lambda v: self.store.relabel_span(doc.id, v, span_id, label))
-        if change is not None and change.span is not None:
-            self._push(commands.UpdateSpan(self, doc.id, before, change.span, f"Relabel {label}"))
+        if change is None or change.span is None:
+            return None
+        self._push(commands.UpdateSpan(self, doc.id, before, change.span, f"Relabel {label}"))
+        return change.span
 
     def move_span(self, span_id: int, start_delta: int, end_delta: int) -> None:
         doc = self._require_document()
