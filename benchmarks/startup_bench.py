@@ -9,7 +9,9 @@ start to the end of their first paint: annotator through its own timing trace
 both with annotator.trace.process_age_ms. The database is the bundled sample,
 imported once beforehand (with --model blank:en unless --model is given).
 Python may write bytecode caches (as on a user's machine, unlike this sandbox's
-PYTHONDONTWRITEBYTECODE=1); one warm-up launch of each comes first.
+PYTHONDONTWRITEBYTECODE=1), and annotator its cache of dataclass code
+(annotator/code_cache.py), kept in the run's own folder ($XDG_CACHE_HOME); one
+warm-up launch of each comes first.
 """
 
 from __future__ import annotations
@@ -47,9 +49,14 @@ app.exec()
 """
 
 
+CACHE_HOME: Path | None = None  # the run's $XDG_CACHE_HOME, set by main()
+
+
 def environment(trace: Path | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env["QT_QPA_PLATFORM"] = "offscreen"
+    if CACHE_HOME is not None:
+        env["XDG_CACHE_HOME"] = str(CACHE_HOME)
     if trace is not None:
         env["ANNOTATOR_TRACE"] = str(trace)
     return env
@@ -100,8 +107,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--model", default="blank:en")
     args = parser.parse_args()
+    global CACHE_HOME
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
+        CACHE_HOME = tmp / "cache"
         db = tmp / "sample.db"
         seeds = sorted((Path(__file__).resolve().parent.parent / "seeds").glob("*.txt"))
         subprocess.run(

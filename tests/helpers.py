@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 from annotator.model import NewDocument, Span, Tokens, first_line_title
 
 
@@ -46,3 +49,18 @@ def show_window(qtbot, win):
     win.view.setFocus()
     qtbot.waitUntil(lambda: win.view.hasFocus())
     return win
+
+
+def python_output(code: str, *args: str, env: dict[str, str] | None = None) -> str:
+    """What ``python -c code args...`` prints, in a new process; fails the test,
+    with its error output, if the process fails."""
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout

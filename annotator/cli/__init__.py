@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import importlib
 import os
 import signal
@@ -13,6 +12,7 @@ import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from annotator import startup
 from annotator.cli.common import (
     EXIT_ERROR,
     EXIT_INTERRUPTED,
@@ -59,14 +59,13 @@ def __getattr__(name: str) -> object:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def main(argv: Sequence[str] | None = None, gc_paused: bool = False) -> int:
-    """Run the command; ``gc_paused``: the garbage collector was turned off for
-    the start-up (annotator.launch) and is turned on here, or by the window after
-    its first paint."""
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command. The start-up (annotator.startup) ends here, or for the
+    window after its first paint."""
     words = sys.argv[1:] if argv is None else list(argv)
     args = build_parser(words).parse_args(words)
-    if gc_paused and args.command not in WINDOW_COMMANDS:
-        gc.enable()
+    if args.command not in WINDOW_COMMANDS:
+        startup.started()
     if args.command not in WINDOW_COMMANDS:
         # the window sets its log up when something goes wrong (log.log_failure):
         # logging.handlers is not worth its import time before the first paint

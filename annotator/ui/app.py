@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -10,11 +9,12 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
+from annotator import startup
 from annotator.store import Store
 from annotator.trace import TimingTrace
 from annotator.ui.keymap import load_overrides, user_keymap_path
 from annotator.ui.main_window import MainWindow
-from annotator.ui.pauses import resume_gc_after_first_paint
+from annotator.ui.pauses import end_startup_after_first_paint
 
 if TYPE_CHECKING:
     from annotator.train_options import Training
@@ -98,8 +98,8 @@ def start_window(
         from annotator.ui.adjudicating import start_adjudication
 
         start_adjudication(window)
-    if not gc.isenabled():  # paused for the start-up by annotator.launch
-        resume_gc_after_first_paint(window.view.painted)
+    if startup.starting():  # annotator.launch paused the collector until the first paint
+        end_startup_after_first_paint(window.view.painted)
     if trace is not None:
         from annotator.ui.timing import WindowTimings
 

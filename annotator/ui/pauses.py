@@ -15,18 +15,21 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
+from annotator import startup
+
 if TYPE_CHECKING:
     from PySide6.QtCore import SignalInstance
 
 
-def resume_gc_after_first_paint(painted: SignalInstance) -> None:
-    """Turn the collector on (it was off for the start-up, annotator.launch) once
-    ``painted`` has fired, moving what the start-up made out of its reach first."""
+def end_startup_after_first_paint(painted: SignalInstance) -> None:
+    """End the start-up (annotator.startup: the launcher turns the collector back
+    on) once ``painted`` has fired, moving what the start-up made out of the
+    collector's reach first."""
 
     def resume() -> None:
         painted.disconnect(resume)
         gc.freeze()
-        gc.enable()
+        startup.started()
 
     painted.connect(resume)
 
