@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
-import subprocess
-import sys
 
 import pytest
+from helpers import python_output
 from PySide6.QtCore import QPoint, Qt
 
 from annotator.model import Label, LabelKind, Layer
@@ -173,15 +172,7 @@ def test_window_starts_without_importing_spacy(tmp_path, sample_store):
         "assert w.session.document is not None;"
         "assert 'spacy' not in sys.modules, 'spaCy was imported'; print('ok')"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code, str(sample_store.path)],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "ok"
+    assert python_output(code, str(sample_store.path)).strip() == "ok"
 
 
 def test_empty_database_opens_and_gets_the_first_import(qtbot, db_path):

@@ -575,10 +575,11 @@ class DocumentView(QAbstractScrollArea):
         self.contextMenuWanted.emit(event.globalPos())
 
     def paintEvent(self, event: QPaintEvent) -> None:
+        # the viewport fills its background (autoFillBackground): a fillRect here
+        # would also make PySide6 build QGradient and its enums to pick the overload
         painter = QPainter(self.viewport())
         palette = self.palette()
         area = event.rect()
-        painter.fillRect(area, palette.color(QPalette.ColorRole.Base))
         if not self.blocks.blocks:
             painter.end()
             self.painted.emit(False)

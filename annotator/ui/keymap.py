@@ -20,7 +20,6 @@ from typing import TypedDict
 
 import platformdirs
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence
 
 from annotator.errors import AnnotatorError
 from annotator.model import Label, LabelKind
@@ -436,6 +435,8 @@ def keymap_rows(specs: Iterable[ActionSpec]) -> list[KeyRow]:
 
 def is_key_name(key: str) -> bool:
     """True for one key combination Qt understands, such as "Ctrl+Shift+Z"."""
+    from PySide6.QtGui import QKeySequence  # (not before the first paint: 1 ms)
+
     sequence = QKeySequence(key)
     return (
         sequence.count() == 1
@@ -445,6 +446,8 @@ def is_key_name(key: str) -> bool:
 
 
 def normalized(key: str) -> str:
+    from PySide6.QtGui import QKeySequence
+
     return QKeySequence(key).toString(QKeySequence.SequenceFormat.PortableText)
 
 

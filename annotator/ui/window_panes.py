@@ -6,11 +6,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject
-from PySide6.QtWidgets import QComboBox, QWidget
+from PySide6.QtWidgets import QWidget
 
 from annotator.model import Status
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # QComboBox: loaded with the panes, after the first paint
+    from PySide6.QtWidgets import QComboBox
+
     from annotator.ui.main_window import MainWindow
 
 STATUS_FILTERS: tuple[tuple[str, Status | None], ...] = (
@@ -34,6 +36,8 @@ INPUT_EVENTS = frozenset(
 
 
 def status_filter_box(parent: QWidget) -> QComboBox:
+    from PySide6.QtWidgets import QComboBox
+
     box = QComboBox(parent)
     for text, _ in STATUS_FILTERS:
         box.addItem(text)
