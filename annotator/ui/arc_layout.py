@@ -1,9 +1,7 @@
 """Pure arc arithmetic for relation arcs (no Qt): which part of an arc each text
 line shows, and at which height, so that arcs on a line do not overlap where
 they can avoid it (the same greedy rows as spaCy's displaCy ``get_levels`` and
-brat's arc heights)."""
-
-from __future__ import annotations
+brat's arc heights). Annotations are not strings here: see scene.py."""
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
