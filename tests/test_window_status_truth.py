@@ -68,3 +68,36 @@ def test_a_refused_undo_leaves_the_reason_in_the_status_bar(qtbot, window, sampl
     assert reason.startswith("The disk is full; nothing was changed.")
     assert _message(window) == reason  # not "Undone: …"
     assert _stored_label(sample_store, window.session.doc_id, span_id) == "LOC"
+
+
+def test_a_description_of_the_selection_goes_with_the_selection(qtbot, window):
+    """Tab says "GPE: Russia"; once the caret moves off the span (Down, Right, a
+    click on text) nothing is selected, and the status bar must not say it is."""
+    qtbot.keyClick(window.view, Qt.Key.Key_Tab)
+    span = window.session.span(window.view.selected_span)
+    words = window.session.document.text[span.start : span.end]
+    assert _message(window) == f"{span.label}: {words}"
+    qtbot.keyClick(window.view, Qt.Key.Key_Down)
+    assert window.view.selected_span is None
+    assert _message(window) == ""
+
+    qtbot.keyClick(window.view, Qt.Key.Key_Tab)
+    first = window.session.span(window.view.selected_span)
+    qtbot.keyClick(window.view, Qt.Key.Key_Tab)  # another span: its own description
+    second = window.session.span(window.view.selected_span)
+    assert second.id != first.id
+    text = window.session.document.text
+    assert _message(window) == f"{second.label}: {text[second.start : second.end]}"
+    qtbot.keyClick(window.view, Qt.Key.Key_Right)
+    assert window.view.selected_span is None and _message(window) == ""
+
+
+def test_a_report_of_what_was_done_stays_when_the_selection_moves(qtbot, window):
+    qtbot.keyClick(window.view, Qt.Key.Key_Tab)
+    span = window.session.span(window.view.selected_span)
+    new = "PERSON" if span.label != "PERSON" else "ORG"
+    qtbot.keyClick(window.view, Qt.Key.Key_1 if new == "PERSON" else Qt.Key.Key_2)
+    report = _message(window)
+    assert report.startswith(f"Relabelled {span.label} \u2192 {new}")
+    qtbot.keyClick(window.view, Qt.Key.Key_Down)  # the relabel still happened
+    assert window.view.selected_span is None and _message(window) == report

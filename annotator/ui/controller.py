@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 class ReviewController(QObject):
     message = Signal(str)  # a short status-bar message
+    # a message that described the selection no longer does (it changed): its text
+    descriptionExpired = Signal(str)
     relationModeChanged = Signal(bool)  # relation keys live (making or selected)
 
     def __init__(self, session: ReviewSession, view: DocumentView) -> None:
@@ -33,6 +35,9 @@ class ReviewController(QObject):
         self.view = view
         self.state = ViewState()
         self.last_correction: Correction | None = None  # what "." applies everywhere
+        # the last message that described the selection ("ORG: Armenia"), and the
+        # selection it described: when that selection goes, it no longer holds
+        self._described: tuple[str, tuple[int | None, ...]] | None = None
         view.spanClicked.connect(self.select_span)
         view.relationClicked.connect(self.select_relation)
         view.tokenClicked.connect(
@@ -53,6 +58,18 @@ class ReviewController(QObject):
         self.view.show_state(self.state, reveal)
         if before.relation_mode != self.state.relation_mode:
             self.relationModeChanged.emit(self.state.relation_mode)
+        described = self._described
+        if described is not None and described[1] != self._selection():
+            self._described = None
+            self.descriptionExpired.emit(described[0])
+
+    def _selection(self) -> tuple[int | None, ...]:
+        return (self.state.selected_span, self.state.selected_relation, self.state.relation_head)
+
+    def _describe_selection(self, text: str) -> None:
+        """Show ``text`` about what is selected, for as long as it stays selected."""
+        self.message.emit(text)
+        self._described = (text, self._selection())
 
     def document_opened(self) -> None:
         """A document was opened: caret at its start, nothing selected."""
@@ -176,11 +193,11 @@ class ReviewController(QObject):
         head = self.session.span(self.state.relation_head)
         if span is not None and head is not None:
             keys = ", ".join(f"{lab.hotkey} {lab.name}" for lab in self._relation_labels())
-            self.message.emit(
+            self._describe_selection(
                 f"Relation {self._text(head)} \u2192 {self._text(span)}: press {keys}; Esc cancels."
             )
         elif span is not None:
-            self.message.emit(f"{span.label}: {self._text(span)}")
+            self._describe_selection(f"{span.label}: {self._text(span)}")
 
     # ---- edits -----------------------------------------------------------
 
@@ -311,7 +328,7 @@ class ReviewController(QObject):
         here = ids.index(current.id) if current is not None and current.id in ids else -1
         chosen = mine[(here + direction) % len(mine) if here >= 0 else 0 if direction > 0 else -1]
         self._show_relation(chosen)
-        self.message.emit(f"Relation {self._describe(chosen)}")
+        self._describe_selection(f"Relation {self._describe(chosen)}")
 
     def reverse_selected(self) -> None:
         relation = self.session.relation(self.state.selected_relation)
@@ -328,7 +345,7 @@ class ReviewController(QObject):
         relation = self.session.relation(relation_id)
         if relation is not None:
             self._show_relation(relation)
-            self.message.emit(f"Relation {self._describe(relation)}")
+            self._describe_selection(f"Relation {self._describe(relation)}")
 
     def _show_relation(self, relation: Relation) -> None:
         start = self.view.relation_start(relation.id)

@@ -182,6 +182,7 @@ class MainWindow(QMainWindow):
         s.undo_stack.cleanChanged.connect(self._on_clean_changed)
         s.undo_stack.indexChanged.connect(self._after_undo_step)
         self.controller.message.connect(self._show_message)
+        self.controller.descriptionExpired.connect(self._expire_message)
         self.controller.relationModeChanged.connect(self._set_relation_keys)
         self.view.contextMenuWanted.connect(self._context_menu)
         self.view.painted.connect(self._after_paint)
@@ -324,6 +325,12 @@ class MainWindow(QMainWindow):
 
     def _show_message(self, text: str) -> None:
         self.statusBar().showMessage(text, 5000)
+
+    def _expire_message(self, text: str) -> None:
+        """What the status bar said of the selection is no longer true: clear it,
+        unless another message has replaced it."""
+        if self.statusBar().currentMessage() == text:
+            self.statusBar().clearMessage()
 
     # ---- status bar and title --------------------------------------------------
 
