@@ -389,3 +389,26 @@ def test_search_ignores_case_beyond_ascii(store):
     assert store.ids_containing(ids, "münchen") == [ids[0]]
     assert store.ids_containing(ids, "STRASSE") == []
     assert store.ids_containing(ids, "talks IN") == ids
+
+
+def test_a_refused_relabel_names_the_words_after_wide_characters(store: Store) -> None:
+    """The refusal quotes the spans' words, read from the database by offset: the
+    offsets count characters, as Python's do, however many bytes they take."""
+    text = "Zoë\u2019s 🙂 friend Blinken met Mirzoyan"
+    entities = {"Zoë\u2019s": "PERSON", "Blinken": "PERSON", "Mirzoyan": "PERSON"}
+    rule = Label("MET", LabelKind.RELATION, "#aabbcc", child_types=("PERSON",))
+    insert_labels(store.db, [rule])
+    store.db.conn.commit()
+    [doc_id] = store.add_documents([whitespace_document(text, entities)])
+    assert doc_id is not None
+    spans = {text[s.start : s.end]: s for s in store.load_document(doc_id).gold.spans}
+    version = store.document_version(doc_id)
+    version = store.add_relation(
+        doc_id, version, spans["Blinken"].id, spans["Mirzoyan"].id, "MET"
+    ).version
+    with pytest.raises(InvalidEditError) as refused:
+        store.relabel_span(doc_id, version, spans["Mirzoyan"].id, "GPE")
+    assert str(refused.value).startswith(
+        "Not allowed: as GPE, 'Mirzoyan' would break its relation MET "
+        "('Blinken' \N{RIGHTWARDS ARROW} 'Mirzoyan'): MET needs a child of PERSON, not GPE."
+    )

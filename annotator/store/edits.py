@@ -289,8 +289,10 @@ class EditsMixin(ReadsMixin):
         """Refuse to relabel ``span`` to ``label`` when one of its relations' labels
         would no longer allow its arguments (as adding that relation is refused, and
         an import of the export would refuse the file)."""
+        # "+": look the span up in the head and child indexes, not through all the
+        # document's relations (0.4 ms of every relabel with 3,000 relations)
         rows = self.db.execute(
-            "SELECT id, head, child, label FROM relations WHERE doc_id = ? AND layer = ? "
+            "SELECT id, head, child, label FROM relations WHERE +doc_id = ? AND +layer = ? "
             "AND (head = ? OR child = ?)",
             [doc_id, self.edit_layer, span.id, span.id],
         ).fetchall()
@@ -306,22 +308,24 @@ class EditsMixin(ReadsMixin):
             refusal = rule.refuses(head, child)
             if refusal:
                 other = self._gold_span(doc_id, child_id if head_id == span.id else head_id)
-                row = self.db.execute(
-                    "SELECT text FROM document_texts WHERE doc_id = ?", [doc_id]
-                ).fetchone()
-                text = str(row[0]) if row is not None else ""
+                mine, theirs = self._span_text(doc_id, span), self._span_text(doc_id, other)
                 arrow = (
-                    f"{text[span.start : span.end]!r} \N{RIGHTWARDS ARROW} "
-                    f"{text[other.start : other.end]!r}"
+                    f"{mine!r} \N{RIGHTWARDS ARROW} {theirs!r}"
                     if head_id == span.id
-                    else f"{text[other.start : other.end]!r} \N{RIGHTWARDS ARROW} "
-                    f"{text[span.start : span.end]!r}"
+                    else f"{theirs!r} \N{RIGHTWARDS ARROW} {mine!r}"
                 )
                 raise InvalidEditError(
-                    f"Not allowed: as {label}, {text[span.start : span.end]!r} would break its "
-                    f"relation {rel_label} ({arrow}): {refusal}. Relabel or delete the "
-                    "relation first."
+                    f"Not allowed: as {label}, {mine!r} would break its relation {rel_label} "
+                    f"({arrow}): {refusal}. Relabel or delete the relation first."
                 )
+
+    def _span_text(self, doc_id: int, span: Span) -> str:
+        """The words of ``span``, read alone (not the whole, perhaps 1 MB, text)."""
+        row = self.db.execute(
+            "SELECT substr(text, ?, ?) FROM document_texts WHERE doc_id = ?",
+            [span.start + 1, span.end - span.start, doc_id],
+        ).fetchone()
+        return str(row[0]) if row is not None else ""
 
     def _check_relation(self, doc_id: int, relation: Relation) -> None:
         """Refuse self-relations, duplicates, and argument types the label does not allow."""
