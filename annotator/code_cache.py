@@ -37,8 +37,9 @@ from typing import Any
 
 FILE_NAME = f"dataclass-code.{sys.implementation.cache_tag}.bin"
 # beyond this many entries (different annotator versions, commands), a save keeps
-# only what this process used
-MAX_ENTRIES = 4000
+# only what this process used: reading 1,000 (about 1.4 MB) takes 1 ms, while the
+# window's start uses some 110 and saves 9 ms with them
+MAX_ENTRIES = 1000
 
 
 def header() -> bytes:
