@@ -132,10 +132,14 @@ class CodeCache:
         self._stored, self._new = entries, {}
 
 
-def install(path: Path | None = None) -> CodeCache:
+def install(path: Path | None = None) -> CodeCache | None:
     """Route the ``dataclasses`` module's compiling through a cache at ``path``
-    (default: ``default_path()``) for the rest of the process."""
-    cache = CodeCache(path or default_path())
+    (default: ``default_path()``) for the rest of the process; None, and nothing
+    changed, when there is no cache folder to name (no home directory)."""
+    try:
+        cache = CodeCache(path or default_path())
+    except (RuntimeError, KeyError, OSError):  # Path.expanduser without a home
+        return None
     dataclasses.exec = cache.exec  # type: ignore[attr-defined]
     return cache
 

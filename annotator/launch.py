@@ -24,8 +24,9 @@ def main() -> int:
     gc.disable()
     cache = code_cache.install()
     startup.after_startup(gc.enable)
-    startup.after_startup(cache.save)
-    atexit.register(cache.save)
+    if cache is not None:
+        startup.after_startup(cache.save)
+        atexit.register(cache.save)
     try:
         from annotator.cli import main as run_command
     except BaseException:

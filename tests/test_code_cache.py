@@ -148,6 +148,17 @@ def test_the_cache_lives_where_platformdirs_puts_caches(
     assert code_cache.default_path() == expected / code_cache.FILE_NAME
 
 
+def test_without_a_home_folder_nothing_is_cached_and_nothing_breaks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.delenv("HOME", raising=False)
+    monkeypatch.setattr("pwd.getpwuid", lambda _uid: (_ for _ in ()).throw(KeyError("no user")))
+    assert code_cache.install() is None
+    assert "exec" not in vars(dataclasses)
+    behaviour(make_class())
+
+
 def run_python(code: str, cache_home: Path) -> str:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env["XDG_CACHE_HOME"] = str(cache_home)
