@@ -28,12 +28,13 @@ import dataclasses
 import marshal
 import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from importlib.util import MAGIC_NUMBER
 from pathlib import Path
 from types import CodeType
 from typing import Any
+
+import platformdirs
 
 FILE_NAME = f"dataclass-code.{sys.implementation.cache_tag}.bin"
 # beyond this many entries (different annotator versions, commands), a save keeps
@@ -49,14 +50,8 @@ def header() -> bytes:
 
 
 def default_path() -> Path:
-    """The cache file in the user's cache folder (``$XDG_CACHE_HOME`` or ``~/.cache``
-    on Linux, as platformdirs has it; platformdirs elsewhere)."""
-    if not sys.platform.startswith("linux"):
-        import platformdirs
-
-        return Path(platformdirs.user_cache_dir("annotator", appauthor=False)) / FILE_NAME
-    root = os.environ.get("XDG_CACHE_HOME", "")
-    return (Path(root) if root.strip() else Path("~/.cache").expanduser()) / "annotator" / FILE_NAME
+    """The cache file in the user's cache folder (``~/.cache/annotator`` on Linux)."""
+    return Path(platformdirs.user_cache_dir("annotator", appauthor=False)) / FILE_NAME
 
 
 class CodeCache:
@@ -138,21 +133,7 @@ def install(path: Path | None = None) -> CodeCache | None:
     changed, when there is no cache folder to name (no home directory)."""
     try:
         cache = CodeCache(path or default_path())
-    except (RuntimeError, KeyError, OSError):  # Path.expanduser without a home
+    except RuntimeError:  # platformdirs: no home directory
         return None
     dataclasses.exec = cache.exec  # type: ignore[attr-defined]
     return cache
-
-
-@contextmanager
-def installed(cache: CodeCache) -> Iterator[CodeCache]:
-    """``cache`` in use for the ``with`` block only (tests)."""
-    previous = dataclasses.__dict__.get("exec")
-    dataclasses.exec = cache.exec  # type: ignore[attr-defined]
-    try:
-        yield cache
-    finally:
-        if previous is None:
-            del dataclasses.exec  # type: ignore[attr-defined]
-        else:
-            dataclasses.exec = previous  # type: ignore[attr-defined]

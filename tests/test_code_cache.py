@@ -8,14 +8,15 @@ import gc
 import marshal
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-import platformdirs
 import pytest
 from helpers import python_output
 
 from annotator import code_cache, startup
-from annotator.code_cache import CodeCache, installed
+from annotator.code_cache import CodeCache
 
 
 @pytest.fixture(autouse=True)
@@ -23,6 +24,20 @@ def may_write_bytecode(monkeypatch: pytest.MonkeyPatch) -> None:
     """As on a user's machine (the sandbox this was written in sets
     PYTHONDONTWRITEBYTECODE, which the cache obeys)."""
     monkeypatch.setattr(sys, "dont_write_bytecode", False)
+
+
+@contextmanager
+def installed(cache: CodeCache) -> Iterator[CodeCache]:
+    """``cache`` in use for the ``with`` block only, as annotator.launch installs it."""
+    previous = vars(dataclasses).get("exec")
+    dataclasses.exec = cache.exec  # type: ignore[attr-defined]
+    try:
+        yield cache
+    finally:
+        if previous is None:
+            del dataclasses.exec  # type: ignore[attr-defined]
+        else:
+            dataclasses.exec = previous  # type: ignore[attr-defined]
 
 
 def make_class() -> type:
@@ -134,18 +149,6 @@ def test_a_full_cache_keeps_what_this_process_used(
     cache.save()
     kept = marshal.loads(path.read_bytes()[len(code_cache.header()) :])
     assert sorted(kept) == ["x = 1", "y = 2"]
-
-
-@pytest.mark.parametrize("xdg", [None, "", "   ", "/somewhere/cache"])
-def test_the_cache_lives_where_platformdirs_puts_caches(
-    monkeypatch: pytest.MonkeyPatch, xdg: str | None
-) -> None:
-    if xdg is None:
-        monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
-    else:
-        monkeypatch.setenv("XDG_CACHE_HOME", xdg)
-    expected = Path(platformdirs.user_cache_dir("annotator", appauthor=False))
-    assert code_cache.default_path() == expected / code_cache.FILE_NAME
 
 
 def test_without_a_home_folder_nothing_is_cached_and_nothing_breaks(

@@ -65,8 +65,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     words = sys.argv[1:] if argv is None else list(argv)
     args = build_parser(words).parse_args(words)
     if args.command not in WINDOW_COMMANDS:
-        startup.started()
-    if args.command not in WINDOW_COMMANDS:
+        startup.started()  # the window ends it after its first paint
         # the window sets its log up when something goes wrong (log.log_failure):
         # logging.handlers is not worth its import time before the first paint
         from annotator.log import setup_logging
