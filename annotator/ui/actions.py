@@ -177,6 +177,9 @@ class ActionHandlers:
     def doc_list(self) -> None:
         self.window.document_table.setFocus()
 
+    def doc_quit(self) -> None:
+        self.window.close()  # as the window's close button: the layout is kept
+
     def doc_export(self) -> None:
         from annotator.ui.jobs import export_dialog
 

@@ -221,6 +221,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "Document",
         "Who the next edits are recorded as (audit, review, exports); saved as the default",
     ),
+    ActionSpec(
+        "doc.quit", "Quit", ("Ctrl+Q",), "Document", "Close the window: every edit is saved"
+    ),
     # view
     ActionSpec("view.find", "Find in text", ("Ctrl+F",), "View"),
     ActionSpec(
