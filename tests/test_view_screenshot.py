@@ -97,3 +97,21 @@ def test_reviewed_article_matches_a_fresh_window_pixel_for_pixel(qtbot, window, 
     assert len(positions) >= 3  # the article is longer than the window
     for position in positions:
         assert shot(view, position) == shot(fresh.view, position), f"at scroll {position}"
+
+
+def test_the_article_is_drawn_on_the_palette_base_at_every_scroll_position(qtbot, window):
+    """The viewport fills its own background (the view no longer paints it): the
+    right margin, where no text reaches, shows the palette's Base color, before and
+    after scrolling, and the text is drawn over it."""
+    window.resize(1100, 700)
+    view = window.view
+    base = view.palette().color(view.viewport().backgroundRole()).rgb()
+    for position in scroll_through(view):
+        image = shot(view, position)
+        margin = {image.pixel(image.width() - 4, y) for y in range(0, image.height(), 7)}
+        assert margin == {base}, f"at scroll {position}"
+        assert any(
+            image.pixel(x, y) != base
+            for x in range(0, image.width(), 5)
+            for y in range(0, image.height(), 5)
+        ), "nothing was drawn"
