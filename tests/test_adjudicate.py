@@ -277,7 +277,7 @@ def test_what_is_painted_sits_where_the_layout_puts_it(qtbot, adjudicating) -> N
     blocks = view.blocks
     scroll = view.verticalScrollBar().value()
     assert view._painted
-    for index, (top, height, _drawing) in view._painted.items():
+    for index, (top, height, *_) in view._painted.items():
         assert top == blocks.top(index) + MARGIN_TOP - scroll, index
         assert height == blocks.height(index), index
 

@@ -8,10 +8,12 @@ window, another process) it raises ConflictError and writes nothing.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from annotator.model import (
+    Label,
     LabelKind,
     Relation,
     Span,
@@ -289,22 +291,26 @@ class EditsMixin(ReadsMixin):
         """Refuse to relabel ``span`` to ``label`` when one of its relations' labels
         would no longer allow its arguments (as adding that relation is refused, and
         an import of the export would refuse the file)."""
-        # "+": look the span up in the head and child indexes, not through all the
-        # document's relations (0.4 ms of every relabel with 3,000 relations)
+        # One query: the span's relations (through the head and child indexes, "+"
+        # keeps SQLite off the doc_id index, 0.4 ms with 3,000 relations), the labels of
+        # the spans at their other ends, and their labels' argument rules.
         rows = self.db.execute(
-            "SELECT id, head, child, label FROM relations WHERE +doc_id = ? AND +layer = ? "
-            "AND (head = ? OR child = ?)",
+            "SELECT r.label, r.head, r.child, h.label, c.label, l.head_types, l.child_types "
+            "FROM relations r JOIN spans h ON h.id = r.head JOIN spans c ON c.id = r.child "
+            "JOIN labels l ON l.kind = 'relation' AND l.name = r.label "
+            "WHERE +r.doc_id = ? AND +r.layer = ? AND (r.head = ? OR r.child = ?)",
             [doc_id, self.edit_layer, span.id, span.id],
         ).fetchall()
-        if not rows:
-            return
-        rules = {lab.name: lab for lab in self.labels(LabelKind.RELATION)}
-        for _rel_id, head_id, child_id, rel_label in rows:
-            rule = rules.get(rel_label)
-            if rule is None:
-                continue
-            head = label if head_id == span.id else self._gold_span(doc_id, head_id).label
-            child = label if child_id == span.id else self._gold_span(doc_id, child_id).label
+        for rel_label, head_id, child_id, head_label, child_label, heads, children in rows:
+            rule = Label(
+                rel_label,
+                LabelKind.RELATION,
+                "",
+                head_types=tuple(json.loads(heads)),
+                child_types=tuple(json.loads(children)),
+            )
+            head = label if head_id == span.id else head_label
+            child = label if child_id == span.id else child_label
             refusal = rule.refuses(head, child)
             if refusal:
                 other = self._gold_span(doc_id, child_id if head_id == span.id else head_id)

@@ -9,6 +9,7 @@ from annotator.ui.scene import ArcDrawing
 from annotator.ui.view_state import Emphasis
 
 ARROW = 4.0
+DASHED = Qt.PenStyle.DashLine  # a proposed relation's arc (see block_painter.DASHED)
 PEN_WIDTHS = {
     Emphasis.DIMMED: 1.0,
     Emphasis.NORMAL: 1.4,
@@ -107,7 +108,7 @@ def _pen(
             color.setAlpha(45)
         pen = QPen(color, PEN_WIDTHS[emphasis])
         if dashed:
-            pen.setStyle(Qt.PenStyle.DashLine)
+            pen.setStyle(DASHED)
         found = _PENS[key] = (color, pen)
     return found
 

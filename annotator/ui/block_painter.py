@@ -4,6 +4,7 @@ to draw was decided in ``scene.draw_block``."""
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -16,6 +17,12 @@ MARGIN_X = 18.0
 CHANGED_COLOR = QColor("#d9480f")
 DELETED_COLOR = QColor(GHOST_COLOR)
 TEXT_ON_LABEL = QColor("#111111")
+# Outlines of changed spans, suggestions (dashed) and deleted spans (dotted). Qt
+# dashes a line from where the repainted area clips it, so a repaint of some lines
+# may shade the dots' edges a little differently from a paint of the whole view;
+# the screen tests make these solid to compare pixels exactly.
+DASHED = Qt.PenStyle.DashLine
+DOTTED = Qt.PenStyle.DotLine
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,9 +41,19 @@ def paint_block(
     top: float,
     fonts: Fonts,
     palette: QPalette,
-) -> list[tuple[QRectF, int]]:
-    """Paint the block with its top at ``top``; returns the arc labels painted
-    (rectangle, relation id), for clicks."""
+    lines: Container[int] | None = None,
+    clip: QRectF | None = None,
+) -> list[tuple[int, QRectF, int]]:
+    """Paint ``lines`` of the block (None: all) with its top at ``top``, in the
+    same order as the whole block (boxes, text, arcs, tags, caret), so that a
+    repaint of some lines leaves the pixels a whole paint would. ``clip``: the
+    text of lines outside it is not drawn. Returns the arc labels painted (line,
+    rectangle, relation id), for clicks."""
+    first = drawing.selection[0] if drawing.selection else None  # the suggestion's tag is here
+    if lines is not None:
+        drawing = _only(drawing, lines)
+        if first is not None and first.line not in lines:
+            first = None
     highlight = palette.color(QPalette.ColorRole.Highlight)
     colors: dict[str, QColor] = {}
 
@@ -58,13 +75,13 @@ def paint_block(
         if box.outline is Outline.SELECTED:
             painter.setPen(QPen(highlight, 2.5))
         elif box.outline is Outline.CHANGED:
-            painter.setPen(QPen(CHANGED_COLOR, 1.5, Qt.PenStyle.DashLine))
+            painter.setPen(QPen(CHANGED_COLOR, 1.5, DASHED))
         else:
             continue
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRoundedRect(r.adjusted(-1, -1, 1, 1), 3, 3)
     for ghost in drawing.ghosts:
-        painter.setPen(QPen(DELETED_COLOR, 1.5, Qt.PenStyle.DotLine))
+        painter.setPen(QPen(DELETED_COLOR, 1.5, DOTTED))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRoundedRect(
             rect(ghost.line, ghost.left, ghost.right).adjusted(-2, -2, 2, 2), 3, 3
@@ -75,19 +92,36 @@ def paint_block(
         for stripe in drawing.selection:
             painter.fillRect(rect(stripe.line, stripe.left, stripe.right), shade)
             if drawing.suggestion is not None:  # a likely missing span: a dashed ghost
-                painter.setPen(QPen(highlight, 1.5, Qt.PenStyle.DashLine))
+                painter.setPen(QPen(highlight, 1.5, DASHED))
                 painter.setBrush(Qt.BrushStyle.NoBrush)
                 r = rect(stripe.line, stripe.left, stripe.right)
                 painter.drawRoundedRect(r.adjusted(-1, -1, 1, 1), 3, 3)
     painter.setPen(palette.color(QPalette.ColorRole.Text))
-    layout.draw(painter, QPointF(MARGIN_X, top))
+    if clip is None:
+        layout.draw(painter, QPointF(MARGIN_X, top))
+    else:
+        layout.draw(painter, QPointF(MARGIN_X, top), [], clip)
     hits = _paint_arcs(painter, scene, drawing, top, fonts, palette)
     _paint_tags(painter, scene, drawing, top, fonts, palette)
     if drawing.caret is not None:
         _paint_caret(painter, scene, drawing.caret, top, palette)
-    if drawing.suggestion is not None and drawing.selection:
-        _paint_suggestion(painter, scene, drawing, top, fonts, palette)
+    if drawing.suggestion is not None and first is not None:
+        _paint_suggestion(painter, scene, first, drawing.suggestion, top, fonts, palette)
     return hits
+
+
+def _only(drawing: BlockDrawing, lines: Container[int]) -> BlockDrawing:
+    """The part of ``drawing`` on these lines."""
+    caret = drawing.caret
+    return BlockDrawing(
+        tuple(b for b in drawing.boxes if b.line in lines),
+        tuple(g for g in drawing.ghosts if g.line in lines),
+        tuple(t for t in drawing.tags if t.line in lines),
+        tuple(a for a in drawing.arcs if a.line in lines),
+        tuple(s for s in drawing.selection if s.line in lines),
+        caret if caret is not None and caret.line in lines else None,
+        drawing.suggestion,
+    )
 
 
 def _paint_arcs(
@@ -97,10 +131,10 @@ def _paint_arcs(
     top: float,
     fonts: Fonts,
     palette: QPalette,
-) -> list[tuple[QRectF, int]]:
+) -> list[tuple[int, QRectF, int]]:
     highlight = palette.color(QPalette.ColorRole.Highlight)
     base = palette.color(QPalette.ColorRole.Base)
-    hits: list[tuple[QRectF, int]] = []
+    hits: list[tuple[int, QRectF, int]] = []
     for arc in drawing.arcs:
         info = scene.lines[arc.line]
         tags = info.tag_rows * fonts.tag_height + (3.0 if info.tag_rows else 0.0)
@@ -109,7 +143,7 @@ def _paint_arcs(
             painter, arc, MARGIN_X, row_y, top + info.y - 1, fonts.tag, highlight, base
         )
         if label_rect is not None:
-            hits.append((label_rect, arc.relation_id))
+            hits.append((arc.line, label_rect, arc.relation_id))
     painter.setFont(fonts.text)
     return hits
 
@@ -150,15 +184,15 @@ def _paint_tags(
 def _paint_suggestion(
     painter: QPainter,
     scene: BlockScene,
-    drawing: BlockDrawing,
+    first: Stripe,
+    suggestion: tuple[str, str],
     top: float,
     fonts: Fonts,
     palette: QPalette,
 ) -> None:
-    """The suggested label of a likely missing span, as a dashed tag over its start."""
-    assert drawing.suggestion is not None
-    text, color = drawing.suggestion
-    first = drawing.selection[0]
+    """The suggested label of a likely missing span, as a dashed tag over its
+    start (``first``: the first line of the selection)."""
+    text, color = suggestion
     info = scene.lines[first.line]
     painter.setFont(fonts.tag)
     width = painter.fontMetrics().horizontalAdvance(text) + 8
@@ -166,7 +200,7 @@ def _paint_suggestion(
     r = QRectF(MARGIN_X + first.left - 2, top + info.y - height - 1, width, height - 1)
     fill = QColor(color)
     fill.setAlpha(150)
-    painter.setPen(QPen(palette.color(QPalette.ColorRole.Highlight), 1, Qt.PenStyle.DashLine))
+    painter.setPen(QPen(palette.color(QPalette.ColorRole.Highlight), 1, DASHED))
     painter.setBrush(fill)
     painter.drawRoundedRect(r, 3, 3)
     painter.setPen(TEXT_ON_LABEL)

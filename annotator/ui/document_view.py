@@ -8,6 +8,7 @@ gives it and reports what the mouse does as signals."""
 from __future__ import annotations
 
 import bisect
+import math
 from collections.abc import Iterable, Mapping, Sequence
 
 from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, Qt, QTimer, Signal
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import QAbstractScrollArea, QWidget
 from annotator.model import LayerDiff, Relation, Span, Tokens
 from annotator.ui.arc_layout import ArcEnds
 from annotator.ui.block_painter import MARGIN_X, Fonts, paint_block
+from annotator.ui.on_screen import BlockShown, LineShown, block_extent, lines_shown, to_repaint
 from annotator.ui.scene import BlockDrawing, BlockScene, Palette, RelationArc, draw_block
 from annotator.ui.text_blocks import TextBlocks, cursor_x
 from annotator.ui.view_state import ArcMode, ViewState
@@ -70,12 +72,15 @@ class DocumentView(QAbstractScrollArea):
         self._relations: dict[int, Relation] = {}
         self._relations_of_span: dict[int, set[int]] = {}  # span id -> relation ids
         self.ghost_arcs: tuple[RelationArc, ...] = ()  # proposed relations, shown with D
-        # What is on screen, per block: (top in the viewport, height, drawing) as last
-        # painted, and its arc labels (rectangles relative to the block's top, relation
-        # ids). A change repaints only the blocks whose record differs (_repair).
-        self._painted: dict[int, tuple[float, float, BlockDrawing]] = {}
-        self._hits: dict[int, list[tuple[QRectF, int]]] = {}
-        self._drawings: dict[int, tuple[BlockScene, tuple[object, ...], BlockDrawing]] = {}
+        # What is on screen, per block: where, its drawing and per line what it shows,
+        # as last painted; and per block and line its arc labels (rectangles relative to
+        # the block's top, relation ids). A change repaints only the lines that differ
+        # (_repair, on_screen.py).
+        self._painted: dict[int, BlockShown] = {}
+        self._hits: dict[int, dict[int, list[tuple[QRectF, int]]]] = {}
+        self._drawings: dict[
+            int, tuple[BlockScene, tuple[object, ...], BlockDrawing, tuple[LineShown, ...]]
+        ] = {}
         self._repair_timer = QTimer(self)
         self._repair_timer.setSingleShot(True)
         self._repair_timer.setInterval(0)
@@ -275,6 +280,15 @@ class DocumentView(QAbstractScrollArea):
 
     def drawing(self, index: int) -> BlockDrawing:
         """What block ``index`` paints (laid out first if needed)."""
+        return self._drawn(index)[0]
+
+    def _shown(self, index: int, top: float) -> BlockShown:
+        """Block ``index`` as it is to be painted with its top at ``top``."""
+        drawing, lines = self._drawn(index)
+        return BlockShown(top, self.blocks.height(index), drawing, lines)
+
+    def _drawn(self, index: int) -> tuple[BlockDrawing, tuple[LineShown, ...]]:
+        """What block ``index`` paints, whole and per line."""
         block = self.blocks.laid_out(index)
         layout, scene = block.layout, block.scene
         assert layout is not None and scene is not None
@@ -296,14 +310,15 @@ class DocumentView(QAbstractScrollArea):
         inputs = (state, self.palette_, selection_chars, caret_chars)
         cached = self._drawings.get(index)
         if cached is not None and cached[0] is scene and cached[1] == inputs:
-            return cached[2]
+            return cached[2], cached[3]
 
         def x_of(line: int, offset: int) -> float:
             return cursor_x(layout.lineAt(line), offset - block.start)
 
         drawing = draw_block(scene, state, self.palette_, selection_chars, caret_chars, x_of)
-        self._drawings[index] = (scene, inputs, drawing)
-        return drawing
+        lines = lines_shown(scene, drawing, self.blocks.tag_height)
+        self._drawings[index] = (scene, inputs, drawing, lines)
+        return drawing, lines
 
     def zoom(self, steps: int) -> None:
         size = self._font.pointSizeF() + steps if steps else self._base_point_size
@@ -449,7 +464,7 @@ class DocumentView(QAbstractScrollArea):
 
     def scrollContentsBy(self, dx: int, dy: int) -> None:
         # what is on screen moves with the pixels; Qt paints the strip uncovered
-        self._painted = {i: (top + dy, h, d) for i, (top, h, d) in self._painted.items()}
+        self._painted = {i: s._replace(top=s.top + dy) for i, s in self._painted.items()}
         self.viewport().scroll(dx, dy)
 
     # ---- what to repaint ---------------------------------------------------
@@ -492,23 +507,25 @@ class DocumentView(QAbstractScrollArea):
     def _repair(self) -> None:
         region = QRegion()
         width = self.viewport().width()
+        screen = self.viewport().rect()
         visible = set()
         for index, top in self._visible_laid_out():
             visible.add(index)
-            record = (top, self.blocks.height(index), self.drawing(index))
+            shown = self._shown(index, top)
             old = self._painted.get(index)
-            if old == record:
-                continue
-            region += _block_rect(width, record[0], record[1])
-            if old is not None:
-                region += _block_rect(width, old[0], old[1])
+            if old != shown:
+                rects = [_rect(width, e) & screen for e in to_repaint(old, shown)]
+                if all(r.isEmpty() for r in rects):  # it changed off screen only
+                    self._painted[index] = shown
+                for r in rects:
+                    region += r
         for index, old in list(self._painted.items()):
             if index not in visible:  # moved off screen: what it left behind is stale
-                region += _block_rect(width, old[0], old[1])
+                region += _rect(width, block_extent(old))
                 del self._painted[index]
-        bottom = max((t + h for t, h, _ in self._painted.values()), default=0.0)
+        bottom = max((s.top + s.height for s in self._painted.values()), default=0.0)
         if self.blocks.blocks and bottom > self.blocks.total_height() - self._scroll():
-            region += _block_rect(width, 0.0, float(self.viewport().height()))
+            region += _rect(width, (0.0, float(self.viewport().height())))
         if not region.isEmpty():
             self.viewport().update(region)
 
@@ -516,8 +533,10 @@ class DocumentView(QAbstractScrollArea):
     def arc_hits(self) -> list[tuple[QRectF, int]]:
         """Arc labels on screen: (rectangle in the viewport, relation id)."""
         hits = []
-        for index, (top, _, _) in self._painted.items():
-            hits += [(rect.translated(0, top), rid) for rect, rid in self._hits.get(index, [])]
+        for index, shown in self._painted.items():
+            by_line = self._hits.get(index, {})
+            for line in sorted(n for n in by_line if n < len(shown.lines)):
+                hits += [(rect.translated(0, shown.top), rid) for rect, rid in by_line[line]]
         return hits
 
     def wheelEvent(self, event: QWheelEvent) -> None:
@@ -579,7 +598,7 @@ class DocumentView(QAbstractScrollArea):
         # would also make PySide6 build QGradient and its enums to pick the overload
         painter = QPainter(self.viewport())
         palette = self.palette()
-        area = event.rect()
+        region, area = event.region(), event.rect()
         if not self.blocks.blocks:
             painter.end()
             self.painted.emit(False)
@@ -592,20 +611,44 @@ class DocumentView(QAbstractScrollArea):
         heights_before = self.blocks.total_height()
         width = self.viewport().width()
         stale = False
+        screen = self.viewport().rect()
+        clip = QRectF(area)
         for index, top in self._visible_laid_out():
-            drawing = self.drawing(index)
-            height = self.blocks.height(index)
-            rect = _block_rect(width, top, height)
-            if not rect.intersects(area):
+            shown = self._shown(index, top)
+            if not region.intersects(_rect(width, block_extent(shown))):
+                continue
+            lines = [
+                n
+                for n, line in enumerate(shown.lines)
+                if region.intersects(_rect(width, (top + line.top, top + line.bottom)))
+            ]
+            if not lines:
                 continue
             block = self.blocks.blocks[index]
             assert block.layout is not None and block.scene is not None
-            hits = paint_block(painter, block.layout, block.scene, drawing, top, fonts, palette)
-            record = (top, height, drawing)
-            if area.contains(rect & self.viewport().rect()):  # all of it that shows
-                self._painted[index] = record
-                self._hits[index] = [(r.translated(0, -top), rid) for r, rid in hits]
-            elif self._painted.get(index) != record:  # partly: the rest may be stale
+            every = len(lines) == len(shown.lines)
+            hits = paint_block(
+                painter,
+                block.layout,
+                block.scene,
+                shown.drawing,
+                top,
+                fonts,
+                palette,
+                None if every else set(lines),
+                clip,
+            )
+            by_line = self._hits.setdefault(index, {})
+            if every:
+                by_line.clear()
+            for n in lines:
+                by_line[n] = []
+            for n, r, rid in hits:
+                by_line[n].append((r.translated(0, -top), rid))
+            old = self._painted.get(index)
+            if all(_covers(region, _rect(width, e) & screen) for e in to_repaint(old, shown)):
+                self._painted[index] = shown  # every pixel that differed was painted
+            elif old != shown:  # partly: the rest may be stale
                 self._painted.pop(index, None)
                 stale = True
         painter.end()
@@ -620,9 +663,12 @@ def _start(span: Span) -> int:
     return span.start
 
 
-BLEED = 4  # painting reaches this far beyond a block's own rectangle (box outlines)
+def _rect(width: int, extent: tuple[float, float]) -> QRect:
+    """The viewport rectangle of the pixels that an extent (top, bottom) touches."""
+    top = math.floor(extent[0])
+    return QRect(0, top, width, math.ceil(extent[1]) - top + 1)
 
 
-def _block_rect(width: int, top: float, height: float) -> QRect:
-    """The viewport rectangle a block paints into, bleed included."""
-    return QRect(0, int(top) - BLEED, width, int(height) + 2 * BLEED + 2)
+def _covers(region: QRegion, rect: QRect) -> bool:
+    """Every pixel of ``rect`` is in ``region`` (QRegion.contains only tests overlap)."""
+    return QRegion(rect).subtracted(region).isEmpty()

@@ -32,7 +32,7 @@ from PySide6.QtGui import (
 )
 
 from annotator.model import Change, Span
-from annotator.ui.arc_layout import line_segments
+from annotator.ui.arc_layout import ArcEnds, line_segments
 from annotator.ui.heights import Heights
 from annotator.ui.scene import (
     ArcPiece,
@@ -242,14 +242,13 @@ class TextBlocks:
             return ()
         lo = bisect.bisect_left(self._arc_keys, (start - LONG_ARC, -1))
         hi = bisect.bisect_left(self._arc_keys, (max(end, start + 1), -1))
-        found = [self._arcs[rid] for _, rid in self._arc_keys[lo:hi]]
-        found += self._long_arcs.values()
-        return tuple(
-            sorted(
-                (a for a in found if a.ends.lo < max(end, start + 1) and a.ends.hi >= start),
-                key=lambda a: (a.ends.lo, a.id),
-            )
-        )
+        stop = max(end, start + 1)
+        arcs = self._arcs
+        found = [a for _, rid in self._arc_keys[lo:hi] if (a := arcs[rid]).ends.hi >= start]
+        if not self._long_arcs:
+            return tuple(found)  # in (lo, id) order already, as _arc_keys
+        found += (a for a in self._long_arcs.values() if a.ends.lo < stop and a.ends.hi >= start)
+        return tuple(sorted(found, key=_arc_order))
 
     # ---- geometry ------------------------------------------------------
 
@@ -331,20 +330,24 @@ class TextBlocks:
     def _layout(self, block: Block, content: BlockContent) -> float:
         """Lay the block out for ``content``; returns its height."""
         base = block.start
-        layout = QTextLayout(self.text[base : block.end], self.font)
-        layout.setCacheEnabled(True)
-        option = QTextOption()
-        option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
-        layout.setTextOption(option)
-        layout.setFormats([self._format(span, block) for span in content.spans])
-        layout.beginLayout()
+        # What was laid out before is for this width and font (a new geometry drops
+        # every layout). The text's lines depend on the spans' extents only (their
+        # text color): a relabel, or a change of arcs, keeps them. Arc pieces depend on
+        # where their ends fall in the line: a line whose arcs end in the same places
+        # keeps its pieces.
+        old = block.scene
+        old_arcs = {(line.start, line.end): line.arcs for line in old.lines} if old else {}
+        layout = block.layout
+        if (
+            layout is None
+            or block.content is None
+            or _extents(block.content.spans) != _extents(content.spans)
+        ):
+            layout = self._text_layout(block, content)
         y = 0.0
         lines: list[LineScene] = []
-        while True:
-            line = layout.createLine()
-            if not line.isValid():
-                break
-            line.setLineWidth(self.width)
+        for n in range(layout.lineCount()):
+            line = layout.lineAt(n)
             start = base + line.textStart()
             end = start + line.textLength()
             boxes = tuple(
@@ -364,7 +367,9 @@ class TextBlocks:
             tags = self._place_tags(line, start, end, base, content)
             tag_rows = 1 + max((t.level for t in tags), default=-1)
             band = tag_rows * self.tag_height + (TAG_GAP if tag_rows else 0.0)
-            arcs = self._place_arcs(line, start, end, base, content.arcs)
+            arcs = self._place_arcs(
+                line, start, end, base, content.arcs, old_arcs.get((start, end))
+            )
             band += (1 + max((p.level for p in arcs), default=-1)) * self.arc_height
             y += band
             line.setPosition(QPointF(0.0, y))
@@ -372,12 +377,29 @@ class TextBlocks:
                 LineScene(start, end, y, line.height(), tag_rows, boxes, ghosts, tags, arcs)
             )
             y += line.height() + LINE_GAP
-        layout.endLayout()
         height = y + LINE_GAP + self._paragraph_gap(block)
         block.layout = layout
         block.scene = BlockScene(block.start, block.end, height, tuple(lines))
         block.content = content
         return height
+
+    def _text_layout(self, block: Block, content: BlockContent) -> QTextLayout:
+        """The block's text broken into lines of the width, spans in dark text
+        (each line's position is set by ``_layout``)."""
+        layout = QTextLayout(self.text[block.start : block.end], self.font)
+        layout.setCacheEnabled(True)
+        option = QTextOption()
+        option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        layout.setTextOption(option)
+        layout.setFormats([self._format(span, block) for span in content.spans])
+        layout.beginLayout()
+        while True:
+            line = layout.createLine()
+            if not line.isValid():
+                break
+            line.setLineWidth(self.width)
+        layout.endLayout()
+        return layout
 
     def _format(self, span: SpanMark, block: Block) -> QTextLayout.FormatRange:
         start = max(span.start, block.start)
@@ -391,10 +413,28 @@ class TextBlocks:
         return rng
 
     def _place_arcs(
-        self, line: QTextLine, start: int, end: int, base: int, arcs: Sequence[RelationArc]
+        self,
+        line: QTextLine,
+        start: int,
+        end: int,
+        base: int,
+        arcs: Sequence[RelationArc],
+        before: tuple[ArcPiece, ...] | None = None,
     ) -> tuple[ArcPiece, ...]:
+        """The pieces of ``arcs`` that the line shows. ``before``: the pieces this
+        line (the same characters, width and font) showed when laid out before;
+        they are the answer again if they are of the same arcs, as the pieces
+        depend only on the arcs and where the line's characters fall."""
+        arcs = [a for a in arcs if a.ends.lo < end and a.ends.hi >= start]
         if not arcs:
             return ()
+        if before is not None and len(before) == len(arcs):
+            ends = [_ends_in(a.ends, start, end) for a in arcs]
+            if ends == [_ends_in(p.arc.ends, start, end) for p in before]:
+                return tuple(
+                    p if p.arc is a else p._replace(arc=a)
+                    for p, a in zip(before, arcs, strict=True)
+                )
 
         def anchor_x(span: tuple[int, int]) -> float:
             left = cursor_x(line, span[0] - base)
@@ -430,6 +470,22 @@ class TextBlocks:
 
 def _start(span: Span) -> int:
     return span.start
+
+
+def _ends_in(ends: ArcEnds, start: int, end: int) -> tuple[int, object, object]:
+    """What of an arc decides its piece on the line ``[start, end)``: its id, and
+    the ends that fall on the line (the others only say "off the line")."""
+    first = ends.first if start <= ends.lo < end else None
+    second = ends.second if start <= ends.hi < end else None
+    return ends.relation, first, second
+
+
+def _extents(spans: Sequence[SpanMark]) -> list[tuple[int, int]]:
+    return [(s.start, s.end) for s in spans]
+
+
+def _arc_order(arc: RelationArc) -> tuple[int, int]:
+    return arc.ends.lo, arc.id
 
 
 def _end(span: Span) -> int:
