@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPalette, QPen, QTextLayout
 
-from annotator.ui.arc_painter import paint_arc
+from annotator.ui.arc_painter import ArcPainter
 from annotator.ui.scene import GHOST_COLOR, BlockDrawing, BlockScene, Outline, Stripe
 
 MARGIN_X = 18.0
@@ -27,10 +27,13 @@ DOTTED = Qt.PenStyle.DotLine
 
 @dataclass(frozen=True, slots=True)
 class Fonts:
+    """The fonts and measures of one paint, and its painter of arcs."""
+
     text: QFont
     tag: QFont
     tag_height: float
     arc_height: float
+    arcs: ArcPainter
 
 
 def paint_block(
@@ -101,7 +104,7 @@ def paint_block(
         layout.draw(painter, QPointF(MARGIN_X, top))
     else:
         layout.draw(painter, QPointF(MARGIN_X, top), [], clip)
-    hits = _paint_arcs(painter, scene, drawing, top, fonts, palette)
+    hits = _paint_arcs(painter, scene, drawing, top, fonts)
     _paint_tags(painter, scene, drawing, top, fonts, palette)
     if drawing.caret is not None:
         _paint_caret(painter, scene, drawing.caret, top, palette)
@@ -130,18 +133,18 @@ def _paint_arcs(
     drawing: BlockDrawing,
     top: float,
     fonts: Fonts,
-    palette: QPalette,
 ) -> list[tuple[int, QRectF, int]]:
-    highlight = palette.color(QPalette.ColorRole.Highlight)
-    base = palette.color(QPalette.ColorRole.Base)
+    if not drawing.arcs:
+        return []
+    arcs = fonts.arcs
+    painter.setFont(fonts.tag)
     hits: list[tuple[int, QRectF, int]] = []
+    tag_height, arc_height = fonts.tag_height, fonts.arc_height
     for arc in drawing.arcs:
         info = scene.lines[arc.line]
-        tags = info.tag_rows * fonts.tag_height + (3.0 if info.tag_rows else 0.0)
-        row_y = top + info.y - tags - (arc.level + 0.5) * fonts.arc_height
-        label_rect = paint_arc(
-            painter, arc, MARGIN_X, row_y, top + info.y - 1, fonts.tag, highlight, base
-        )
+        tags = info.tag_rows * tag_height + (3.0 if info.tag_rows else 0.0)
+        row_y = top + info.y - tags - (arc.level + 0.5) * arc_height
+        label_rect = arcs.paint(arc, MARGIN_X, row_y, top + info.y - 1)
         if label_rect is not None:
             hits.append((arc.line, label_rect, arc.relation_id))
     painter.setFont(fonts.text)

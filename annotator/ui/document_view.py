@@ -27,6 +27,7 @@ from PySide6.QtWidgets import QAbstractScrollArea, QWidget
 
 from annotator.model import LayerDiff, Relation, Span, Tokens
 from annotator.ui.arc_layout import ArcEnds
+from annotator.ui.arc_painter import ArcPainter
 from annotator.ui.block_painter import MARGIN_X, Fonts, paint_block
 from annotator.ui.on_screen import BlockShown, LineShown, block_extent, lines_shown, to_repaint
 from annotator.ui.scene import BlockDrawing, BlockScene, Palette, RelationArc, draw_block
@@ -606,7 +607,16 @@ class DocumentView(QAbstractScrollArea):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setFont(self._font)
         fonts = Fonts(
-            self._font, self.blocks.tag_font, self.blocks.tag_height, self.blocks.arc_height
+            self._font,
+            self.blocks.tag_font,
+            self.blocks.tag_height,
+            self.blocks.arc_height,
+            ArcPainter(
+                painter,
+                self.blocks.tag_font,
+                palette.color(QPalette.ColorRole.Highlight),
+                palette.color(QPalette.ColorRole.Base),
+            ),
         )
         heights_before = self.blocks.total_height()
         width = self.viewport().width()

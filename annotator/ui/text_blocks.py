@@ -331,12 +331,14 @@ class TextBlocks:
         """Lay the block out for ``content``; returns its height."""
         base = block.start
         # What was laid out before is for this width and font (a new geometry drops
-        # every layout). The text's lines depend on the spans' extents only (their
-        # text color): a relabel, or a change of arcs, keeps them. Arc pieces depend on
-        # where their ends fall in the line: a line whose arcs end in the same places
-        # keeps its pieces.
+        # every layout), and positions in a line depend on its characters alone. The
+        # text's lines depend on the spans' extents only (their text color): a relabel,
+        # or a change of arcs, keeps them. A line keeps its boxes and tags if its spans
+        # and deleted spans are the same, and its arc pieces if its arcs' ends fall in
+        # the same places (the other block of a resized span's arc).
         old = block.scene
-        old_arcs = {(line.start, line.end): line.arcs for line in old.lines} if old else {}
+        old_lines = {(line.start, line.end): line for line in old.lines} if old else {}
+        old_ghosts = block.content.ghosts if block.content is not None else ()
         layout = block.layout
         if (
             layout is None
@@ -350,25 +352,36 @@ class TextBlocks:
             line = layout.lineAt(n)
             start = base + line.textStart()
             end = start + line.textLength()
-            boxes = tuple(
-                Box(
-                    s,
-                    cursor_x(line, max(s.start, start) - base),
-                    cursor_x(line, min(s.end, end) - base),
+            before = old_lines.get((start, end))
+            spans = [s for s in content.spans if s.start < end and start < s.end]
+            ghost_spans = [g for g in content.ghosts if g.start < end and start < g.end]
+            if (
+                before is not None
+                and [b.span for b in before.boxes] == spans
+                and [g for g in old_ghosts if g.start < end and start < g.end] == ghost_spans
+            ):
+                boxes, ghosts, tags = before.boxes, before.ghosts, before.tags
+            else:
+                boxes = tuple(
+                    Box(
+                        s,
+                        cursor_x(line, max(s.start, start) - base),
+                        cursor_x(line, min(s.end, end) - base),
+                    )
+                    for s in spans
                 )
-                for s in content.spans
-                if s.start < end and start < s.end
-            )
-            ghosts = tuple(
-                (cursor_x(line, max(g.start, start) - base), cursor_x(line, min(g.end, end) - base))
-                for g in content.ghosts
-                if g.start < end and start < g.end
-            )
-            tags = self._place_tags(line, start, end, base, content)
+                ghosts = tuple(
+                    (
+                        cursor_x(line, max(g.start, start) - base),
+                        cursor_x(line, min(g.end, end) - base),
+                    )
+                    for g in ghost_spans
+                )
+                tags = self._place_tags(line, start, end, base, content)
             tag_rows = 1 + max((t.level for t in tags), default=-1)
             band = tag_rows * self.tag_height + (TAG_GAP if tag_rows else 0.0)
             arcs = self._place_arcs(
-                line, start, end, base, content.arcs, old_arcs.get((start, end))
+                line, start, end, base, content.arcs, before.arcs if before else None
             )
             band += (1 + max((p.level for p in arcs), default=-1)) * self.arc_height
             y += band
