@@ -9,8 +9,8 @@ within its band widened by ``BLEED`` on both sides (box outlines and the caret
 reach 3.25 px beyond the text), except the dashed tag of a suggested span,
 which sits one tag's height above the first selected line, band or not.
 
-A line's ``key`` holds everything it paints (its laid-out scene and its
-drawing). When a block stays where it was, only the lines whose key or band
+A line's ``key`` holds everything it paints: its place and characters, and
+its part of the drawing. When a block stays where it was, only the lines whose key or band
 changed are repainted; when it moves or changes size, all of it is.
 """
 
@@ -42,10 +42,10 @@ def lines_shown(
 ) -> tuple[LineShown, ...]:
     """Per line of ``scene``: the vertical extent of what it paints and its key."""
     count = len(scene.lines)
-    boxes: list[list[object]] = [[] for _ in range(count)]
+    items: list[list[object]] = [[] for _ in range(count)]
     for group in (drawing.boxes, drawing.ghosts, drawing.tags, drawing.arcs, drawing.selection):
         for item in group:
-            boxes[item.line].append(item)
+            items[item.line].append(item)
     suggested = drawing.selection[0].line if drawing.suggestion and drawing.selection else None
     shown: list[LineShown] = []
     above = 0.0
@@ -56,7 +56,10 @@ def lines_shown(
         suggestion = drawing.suggestion if n == suggested else None
         if suggestion is not None:
             top = min(top, line.y - tag_height - 1)
-        key = (line, tuple(boxes[n]), caret, suggestion)
+        # where the line and its text are, and what it draws (not the laid-out scene
+        # whole: an arc whose far end moved is drawn the same on this line)
+        key: tuple[object, ...] = (line.start, line.end, line.y, line.height, line.tag_rows)
+        key += (tuple(items[n]), caret, suggestion)
         shown.append(LineShown(top - BLEED, bottom + BLEED, key))
         above = line.y + line.height
     return tuple(shown)
