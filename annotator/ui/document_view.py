@@ -30,6 +30,7 @@ from annotator.ui.arc_layout import ArcEnds
 from annotator.ui.arc_painter import ArcPainter
 from annotator.ui.block_painter import MARGIN_X, Fonts, paint_block
 from annotator.ui.on_screen import BlockShown, LineShown, block_extent, lines_shown, to_repaint
+from annotator.ui.pauses import settle_heap
 from annotator.ui.scene import BlockDrawing, BlockScene, Palette, RelationArc, draw_block
 from annotator.ui.text_blocks import TextBlocks, cursor_x
 from annotator.ui.view_state import ArcMode, ViewState
@@ -86,6 +87,7 @@ class DocumentView(QAbstractScrollArea):
         self._repair_timer.setSingleShot(True)
         self._repair_timer.setInterval(0)
         self._repair_timer.timeout.connect(self._repair)
+        self._layouts_settled = 0  # blocks.layouts_made when the heap was last settled
         self._press_char: int | None = None
         self._dragged = False
         font = QFont(self.font())
@@ -662,6 +664,12 @@ class DocumentView(QAbstractScrollArea):
                 self._painted.pop(index, None)
                 stale = True
         painter.end()
+        if self.blocks.layouts_made != self._layouts_settled:
+            # what the new layouts made lives as long as they do: out of the
+            # collector's reach (scrolling through a 1 MB article made 10^5 objects,
+            # which full collections then scanned for 50-100 ms at a time)
+            self._layouts_settled = self.blocks.layouts_made
+            settle_heap()
         if stale:
             self._changed()
         if self.blocks.total_height() != heights_before:

@@ -5,7 +5,9 @@ layouts). Left alone, the collector scans them all during the load and again
 at unpredictable moments later, which shows up as 50-600 ms stalls after a key
 press. While a document loads the collector waits; afterwards what was loaded
 is moved out of its reach (``gc.freeze``). Frozen objects are still freed by
-reference counting when the next document replaces them.
+reference counting when the next document replaces them. So is what the view
+lays out as it scrolls (after each paint that laid blocks out), and whatever
+is alive after a second without a paint.
 """
 
 from __future__ import annotations

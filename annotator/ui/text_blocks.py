@@ -82,6 +82,7 @@ class TextBlocks:
         self._laid: set[int] = set()  # blocks with a layout
         self._dirty: set[int] = set()  # laid-out blocks whose content may have changed
         self._generation = 0  # counts changes of the spans, ghosts and arcs
+        self.layouts_made = 0  # counts block layouts (for the collector: ui/pauses.py)
         self.width = 600.0
         self.font = QFont()
         self.tag_font = QFont()
@@ -394,6 +395,7 @@ class TextBlocks:
         block.layout = layout
         block.scene = BlockScene(block.start, block.end, height, tuple(lines))
         block.content = content
+        self.layouts_made += 1
         return height
 
     def _text_layout(self, block: Block, content: BlockContent) -> QTextLayout:
