@@ -221,6 +221,21 @@ class AdjudicationMixin(EditsMixin):
             relation.label,
         ]
 
+    def _span_ids(self, doc_id: int, keys: set[_SpanKey]) -> dict[_SpanKey, int]:
+        """The ids of the final spans at these (start, end, label), found through the
+        (doc_id, layer, start) index: a take with relations read all 10,000 spans of
+        the 1 MB article for two of them (17 ms)."""
+        found: dict[_SpanKey, int] = {}
+        for start, end, label in keys:
+            row = self.db.execute(
+                'SELECT id FROM spans WHERE doc_id = ? AND layer = ? AND start = ? AND "end" = ? '
+                "AND label = ?",
+                [doc_id, self.edit_layer, start, end, label],
+            ).fetchone()
+            if row is not None:
+                found[(start, end, label)] = int(row[0])
+        return found
+
     def settle(
         self,
         doc_id: int,
@@ -240,15 +255,11 @@ class AdjudicationMixin(EditsMixin):
         self._require_final()
         with self._transaction("settle a disagreement"):
             change = self._replace(doc_id, version, remove, add, (), ())
-            by_key = (
-                {(s.start, s.end, s.label): s.id for s in self._gold_spans(doc_id)}
-                if relation_keys
-                else {}
-            )
+            by_key = self._span_ids(doc_id, {k for h, c, _ in relation_keys for k in (h, c)})
             wanted = list(relations) + [
-                Relation(by_key[h], by_key[c], label)  # type: ignore[arg-type]
+                Relation(by_key[h], by_key[c], label)
                 for h, c, label in relation_keys
-                if by_key.get(h) is not None and by_key.get(c) is not None
+                if h in by_key and c in by_key
             ]
             added_relations = tuple(self._insert_relation(doc_id, r) for r in wanted)
             for relation in added_relations:
