@@ -158,6 +158,11 @@ MORE: list[tuple[Qt.Key, Qt.KeyboardModifier]] = [
     (Qt.Key.Key_Backtab, SHIFT),
     (Qt.Key.Key_2, NONE),
     (Qt.Key.Key_Home, NONE),
+    # zoomed in and out: every block laid out again, taller or shorter
+    (Qt.Key.Key_Plus, CTRL),
+    (Qt.Key.Key_PageDown, NONE),
+    (Qt.Key.Key_Minus, CTRL),
+    (Qt.Key.Key_0, CTRL),
 ]
 
 
