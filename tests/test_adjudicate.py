@@ -276,8 +276,8 @@ def test_what_is_painted_sits_where_the_layout_puts_it(qtbot, adjudicating) -> N
     view.viewport().repaint()  # a paint the screen asks for before the view repairs itself
     blocks = view.blocks
     scroll = view.verticalScrollBar().value()
-    assert view._painted
-    for index, (top, height, *_) in view._painted.items():
+    assert view.screen_record.shown
+    for index, (top, height, *_) in view.screen_record.shown.items():
         assert top == blocks.top(index) + MARGIN_TOP - scroll, index
         assert height == blocks.height(index), index
 

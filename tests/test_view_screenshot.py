@@ -185,9 +185,10 @@ def painted_whole(view) -> QImage:
     same device size gives the same dots). The view cannot tell that paint from
     one on screen, and would record what it drew as shown: its records are put
     back, or the screen's next repair would be lost."""
-    painted, hits = dict(view._painted), {k: dict(v) for k, v in view._hits.items()}
+    record = view.screen_record
+    shown, hits = dict(record.shown), {i: dict(by_line) for i, by_line in record.hits.items()}
     image = viewport_of(view, view.window().grab().toImage())
-    view._painted, view._hits = painted, hits
+    record.shown, record.hits = shown, hits
     return image
 
 

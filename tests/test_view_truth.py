@@ -145,7 +145,8 @@ def screen_is_current(view: DocumentView) -> bool:
     shows of every visible block is its current drawing at its current place."""
     QApplication.processEvents()
     return all(
-        view._painted.get(index) == view._shown(index, top) for index, top in view._visible()
+        view.screen_record.shown.get(index) == view._shown(index, top)
+        for index, top in view._visible()
     )
 
 

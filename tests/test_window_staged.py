@@ -38,7 +38,7 @@ def test_the_article_is_painted_first_and_the_window_completes_after_it(qtbot, s
     def painted(with_text: bool) -> None:
         events.append(f"painted {with_text}")
         if not first:
-            first.update({i: record[2] for i, record in win.view._painted.items()})
+            first.update({i: shown.drawing for i, shown in win.view.screen_record.shown.items()})
 
     win.view.painted.connect(painted)
     win.completed.connect(lambda: events.append("completed"))
@@ -50,7 +50,7 @@ def test_the_article_is_painted_first_and_the_window_completes_after_it(qtbot, s
     whole = create_window(sample_store)
     qtbot.addWidget(whole)
     whole.show()
-    qtbot.waitUntil(lambda: bool(whole.view._painted))
+    qtbot.waitUntil(lambda: bool(whole.view.screen_record.shown))
     qtbot.waitUntil(lambda: whole.view.viewport().width() == win.view.viewport().width())
     for i, drawing in first.items():
         assert drawing == whole.view.drawing(i)

@@ -8,10 +8,9 @@ gives it and reports what the mouse does as signals."""
 from __future__ import annotations
 
 import bisect
-import math
 from collections.abc import Iterable, Mapping, Sequence
 
-from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QContextMenuEvent,
     QFont,
@@ -19,7 +18,6 @@ from PySide6.QtGui import (
     QPainter,
     QPaintEvent,
     QPalette,
-    QRegion,
     QResizeEvent,
     QWheelEvent,
 )
@@ -29,9 +27,10 @@ from annotator.model import LayerDiff, Relation, Span, Tokens
 from annotator.ui.arc_layout import ArcEnds
 from annotator.ui.arc_painter import ArcPainter
 from annotator.ui.block_painter import MARGIN_X, Fonts, paint_block
-from annotator.ui.on_screen import BlockShown, LineShown, block_extent, lines_shown, to_repaint
+from annotator.ui.on_screen import BlockShown, LineShown, lines_shown
 from annotator.ui.pauses import settle_heap
 from annotator.ui.scene import BlockDrawing, BlockScene, Palette, RelationArc, draw_block
+from annotator.ui.screen_record import ScreenRecord
 from annotator.ui.text_blocks import TextBlocks, cursor_x
 from annotator.ui.view_state import ArcMode, ViewState
 
@@ -74,12 +73,9 @@ class DocumentView(QAbstractScrollArea):
         self._relations: dict[int, Relation] = {}
         self._relations_of_span: dict[int, set[int]] = {}  # span id -> relation ids
         self.ghost_arcs: tuple[RelationArc, ...] = ()  # proposed relations, shown with D
-        # What is on screen, per block: where, its drawing and per line what it shows,
-        # as last painted; and per block and line its arc labels (rectangles relative to
-        # the block's top, relation ids). A change repaints only the lines that differ
-        # (_repair, on_screen.py).
-        self._painted: dict[int, BlockShown] = {}
-        self._hits: dict[int, dict[int, list[tuple[QRectF, int]]]] = {}
+        # What is on screen, per block and line: a change repaints only the lines
+        # that differ (_repair; screen_record.py, on_screen.py).
+        self.screen_record = ScreenRecord()
         self._drawings: dict[
             int, tuple[BlockScene, tuple[object, ...], BlockDrawing, tuple[LineShown, ...]]
         ] = {}
@@ -143,8 +139,7 @@ class DocumentView(QAbstractScrollArea):
     # ---- what to show --------------------------------------------------
 
     def set_document(self, text: str, tokens: Tokens, sentence_starts: Sequence[int]) -> None:
-        self._painted.clear()
-        self._hits.clear()
+        self.screen_record.clear()
         self._drawings.clear()
         self.tokens = tokens
         starts = [tokens.starts[i] for i in sentence_starts if i < len(tokens)]
@@ -467,7 +462,7 @@ class DocumentView(QAbstractScrollArea):
 
     def scrollContentsBy(self, dx: int, dy: int) -> None:
         # what is on screen moves with the pixels; Qt paints the strip uncovered
-        self._painted = {i: s._replace(top=s.top + dy) for i, s in self._painted.items()}
+        self.screen_record.scrolled(dy)
         self.viewport().scroll(dx, dy)
 
     # ---- what to repaint ---------------------------------------------------
@@ -508,39 +503,21 @@ class DocumentView(QAbstractScrollArea):
         return visible
 
     def _repair(self) -> None:
-        region = QRegion()
-        width = self.viewport().width()
         screen = self.viewport().rect()
-        visible = set()
-        for index, top in self._visible_laid_out():
-            visible.add(index)
-            shown = self._shown(index, top)
-            old = self._painted.get(index)
-            if old != shown:
-                rects = [_rect(width, e) & screen for e in to_repaint(old, shown)]
-                if all(r.isEmpty() for r in rects):  # it changed off screen only
-                    self._painted[index] = shown
-                for r in rects:
-                    region += r
-        for index, old in list(self._painted.items()):
-            if index not in visible:  # moved off screen: what it left behind is stale
-                region += _rect(width, block_extent(old))
-                del self._painted[index]
-        bottom = max((s.top + s.height for s in self._painted.values()), default=0.0)
-        if self.blocks.blocks and bottom > self.blocks.total_height() - self._scroll():
-            region += _rect(width, (0.0, float(self.viewport().height())))
+        visible = [(i, self._shown(i, top)) for i, top in self._visible_laid_out()]
+        region = self.screen_record.repair(visible, screen)
+        if (
+            self.blocks.blocks
+            and self.screen_record.bottom() > self.blocks.total_height() - self._scroll()
+        ):
+            region += screen  # the article got shorter: below its end is stale
         if not region.isEmpty():
             self.viewport().update(region)
 
     @property
     def arc_hits(self) -> list[tuple[QRectF, int]]:
         """Arc labels on screen: (rectangle in the viewport, relation id)."""
-        hits = []
-        for index, shown in self._painted.items():
-            by_line = self._hits.get(index, {})
-            for line in sorted(n for n in by_line if n < len(shown.lines)):
-                hits += [(rect.translated(0, shown.top), rid) for rect, rid in by_line[line]]
-        return hits
+        return self.screen_record.arc_hits
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
@@ -621,19 +598,12 @@ class DocumentView(QAbstractScrollArea):
             ),
         )
         heights_before = self.blocks.total_height()
-        width = self.viewport().width()
         stale = False
         screen = self.viewport().rect()
         clip = QRectF(area)
         for index, top in self._visible_laid_out():
             shown = self._shown(index, top)
-            if not region.intersects(_rect(width, block_extent(shown))):
-                continue
-            lines = [
-                n
-                for n, line in enumerate(shown.lines)
-                if region.intersects(_rect(width, (top + line.top, top + line.bottom)))
-            ]
+            lines = self.screen_record.lines_to_paint(shown, region, screen)
             if not lines:
                 continue
             block = self.blocks.blocks[index]
@@ -650,19 +620,8 @@ class DocumentView(QAbstractScrollArea):
                 None if every else set(lines),
                 clip,
             )
-            by_line = self._hits.setdefault(index, {})
-            if every:
-                by_line.clear()
-            for n in lines:
-                by_line[n] = []
-            for n, r, rid in hits:
-                by_line[n].append((r.translated(0, -top), rid))
-            old = self._painted.get(index)
-            if all(_covers(region, _rect(width, e) & screen) for e in to_repaint(old, shown)):
-                self._painted[index] = shown  # every pixel that differed was painted
-            elif old != shown:  # partly: the rest may be stale
-                self._painted.pop(index, None)
-                stale = True
+            if not self.screen_record.painted(index, shown, lines, hits, region, screen):
+                stale = True  # a line that differs lay partly outside: repair it
         painter.end()
         if self.blocks.layouts_made != self._layouts_settled:
             # what the new layouts made lives as long as they do: out of the
@@ -679,14 +638,3 @@ class DocumentView(QAbstractScrollArea):
 
 def _start(span: Span) -> int:
     return span.start
-
-
-def _rect(width: int, extent: tuple[float, float]) -> QRect:
-    """The viewport rectangle of the pixels that an extent (top, bottom) touches."""
-    top = math.floor(extent[0])
-    return QRect(0, top, width, math.ceil(extent[1]) - top + 1)
-
-
-def _covers(region: QRegion, rect: QRect) -> bool:
-    """Every pixel of ``rect`` is in ``region`` (QRegion.contains only tests overlap)."""
-    return QRegion(rect).subtracted(region).isEmpty()
