@@ -8,7 +8,7 @@ gives it and reports what the mouse does as signals."""
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
@@ -24,8 +24,8 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QAbstractScrollArea, QWidget
 
 from annotator.model import LayerDiff, Relation, Span, Tokens
-from annotator.ui.arc_layout import ArcEnds
 from annotator.ui.arc_painter import ArcPainter
+from annotator.ui.arc_source import ArcSource
 from annotator.ui.block_painter import MARGIN_X, Fonts, paint_block
 from annotator.ui.on_screen import BlockShown, LineShown, lines_shown
 from annotator.ui.pauses import settle_heap
@@ -69,9 +69,7 @@ class DocumentView(QAbstractScrollArea):
         self.diff = LayerDiff({}, ())
         self.state = ViewState()
         self.palette_ = Palette({}, {})
-        self._span_by_id: dict[int, Span] = {}
-        self._relations: dict[int, Relation] = {}
-        self._relations_of_span: dict[int, set[int]] = {}  # span id -> relation ids
+        self._arcs = ArcSource()  # spans and relations by id, and their arcs
         self.ghost_arcs: tuple[RelationArc, ...] = ()  # proposed relations, shown with D
         # What is on screen, per block and line: a change repaints only the lines
         # that differ (_repair; screen_record.py, on_screen.py).
@@ -147,9 +145,7 @@ class DocumentView(QAbstractScrollArea):
         if self.state.show_deleted:
             self.blocks.set_ghosts(self.diff.deleted)
         self.spans = ()
-        self._span_by_id = {}
-        self._relations = {}
-        self._relations_of_span = {}
+        self._arcs.clear()
         self.ghost_arcs = ()
         self._sync_geometry()
         self.verticalScrollBar().setValue(0)
@@ -171,25 +167,12 @@ class DocumentView(QAbstractScrollArea):
         removed or added (None: everything may have changed)."""
         self.spans = spans
         self.diff = diff
-        if touched is None:
-            self._span_by_id = {s.id: s for s in spans if s.id is not None}
-        else:
-            for span in touched:
-                if span.id is not None:
-                    self._span_by_id.pop(span.id, None)
-            for span in touched:  # old and new versions: find the one still there
-                i = bisect.bisect_left(spans, span.start, key=_start)
-                if span.id is not None and i < len(spans) and spans[i].id == span.id:
-                    self._span_by_id[span.id] = spans[i]
+        moved = self._arcs.set_spans(spans, touched)
         ranges = None if touched is None else [(s.start, s.end) for s in touched]
         self.blocks.set_spans(spans, diff.changes, ranges)
         if self.state.show_deleted:
             self.blocks.set_ghosts(diff.deleted)
-        if touched is None:
-            self._rebuild_arcs(set(self._relations))
-        else:
-            moved = set().union(*(self._relations_of_span.get(s.id or -1, ()) for s in touched))
-            self._rebuild_arcs(moved)
+        self.blocks.update_arcs(moved, self._arcs.arcs(moved))
         self._update_scrollbar()
         self._changed()
 
@@ -198,46 +181,11 @@ class DocumentView(QAbstractScrollArea):
     ) -> None:
         """Show these relations; only arcs that changed are laid out again.
         ``touched``: the relations an edit took out or put in (None: any may have)."""
-        if touched is not None:
-            ids = {r.id for r in touched if r.id is not None}
-            current = {r.id: r for r in relations if r.id in ids}
-            new = dict(self._relations)
-            for rid in ids:
-                if rid in current:
-                    new[rid] = current[rid]
-                else:
-                    new.pop(rid, None)
+        changed = self._arcs.set_relations(relations, touched)
+        if changed is None:  # a newly opened document: every arc is new
+            self.blocks.set_arcs(self._arcs.arcs(self._arcs.relation_ids))
         else:
-            new = {r.id: r for r in relations if r.id is not None}
-        if not self._relations:  # a newly opened document: no old arcs to compare
-            self._relations = new
-            of_span = self._relations_of_span
-            for rid, added in new.items():
-                of_span.setdefault(added.head, set()).add(rid)
-                of_span.setdefault(added.child, set()).add(rid)
-            self.blocks.set_arcs(self._arcs_of(new.keys()))
-            self._update_scrollbar()
-            self._changed()
-            return
-        candidates = (
-            new.keys() | self._relations.keys()
-            if touched is None
-            else {r.id for r in touched if r.id is not None}
-        )
-        changed = {rid for rid in candidates if new.get(rid) != self._relations.get(rid)}
-        for rid in changed:
-            old = self._relations.get(rid)
-            if old is not None:
-                for span_id in (old.head, old.child):
-                    relations_of = self._relations_of_span.get(span_id)
-                    if relations_of is not None:
-                        relations_of.discard(rid)
-            relation = new.get(rid)
-            if relation is not None:
-                self._relations_of_span.setdefault(relation.head, set()).add(rid)
-                self._relations_of_span.setdefault(relation.child, set()).add(rid)
-        self._relations = new
-        self._rebuild_arcs(changed)
+            self.blocks.update_arcs(changed, self._arcs.arcs(changed))
         self._update_scrollbar()
         self._changed()
 
@@ -249,32 +197,13 @@ class DocumentView(QAbstractScrollArea):
         self._update_scrollbar()
         self._changed()
 
-    def _rebuild_arcs(self, relation_ids: set[int]) -> None:
-        self.blocks.update_arcs(relation_ids, self._arcs_of(relation_ids))
-
-    def _arcs_of(self, relation_ids: Iterable[int]) -> list[RelationArc]:
-        """The arcs of these relations (those whose spans are both shown)."""
-        arcs: list[RelationArc] = []
-        relations, spans = self._relations, self._span_by_id
-        for rid in relation_ids:
-            relation = relations.get(rid)
-            if relation is None:
-                continue
-            head, child = spans.get(relation.head), spans.get(relation.child)
-            if head is None or child is None:
-                continue
-            a, b = (head.start, head.end), (child.start, child.end)
-            ends = ArcEnds(rid, a, b) if a <= b else ArcEnds(rid, b, a)
-            arcs.append(RelationArc(ends, relation.label, relation.head, relation.child, a <= b))
-        return arcs
-
     def relation_start(self, relation_id: int | None) -> int | None:
         """Where the relation's arc starts in the text (None if it is not drawn)."""
         arc = self.blocks.arc(relation_id) if relation_id is not None else None
         return None if arc is None else arc.ends.lo
 
     def span_by_id(self, span_id: int | None) -> Span | None:
-        return None if span_id is None else self._span_by_id.get(span_id)
+        return self._arcs.span(span_id)
 
     def drawing(self, index: int) -> BlockDrawing:
         """What block ``index`` paints (laid out first if needed)."""
@@ -634,7 +563,3 @@ class DocumentView(QAbstractScrollArea):
         if self.blocks.total_height() != heights_before:
             self._update_scrollbar()
         self.painted.emit(True)
-
-
-def _start(span: Span) -> int:
-    return span.start
