@@ -26,12 +26,13 @@ from PySide6.QtWidgets import QAbstractScrollArea, QWidget
 from annotator.model import LayerDiff, Relation, Span, Tokens
 from annotator.ui.arc_painter import ArcPainter
 from annotator.ui.arc_source import ArcSource
+from annotator.ui.block_layout import cursor_x
 from annotator.ui.block_painter import MARGIN_X, Fonts, paint_block
 from annotator.ui.on_screen import BlockShown, LineShown, lines_shown
 from annotator.ui.pauses import settle_heap
 from annotator.ui.scene import BlockDrawing, BlockScene, Palette, RelationArc, draw_block
 from annotator.ui.screen_record import ScreenRecord
-from annotator.ui.text_blocks import TextBlocks, cursor_x
+from annotator.ui.text_blocks import TextBlocks
 from annotator.ui.view_state import ArcMode, ViewState
 
 MARGIN_TOP = 10.0

@@ -1,11 +1,9 @@
 """Lazily laid-out text blocks for the document view.
 
 The text is cut into blocks (paragraphs, long ones cut at sentence starts). Each
-block gets a QTextLayout and a ``BlockScene`` only when it is first needed
-(painted or hit-tested); until then its height is estimated from its length.
-Above every text line sits a band for the label tags of the spans that start on
-that line (``stacking.stack_levels``), and above the tags the rows of the
-relation arcs that the line shows (``arc_layout.line_segments``).
+block gets a QTextLayout and a ``BlockScene`` (block_layout.py: lines, boxes,
+label tags and relation arcs) only when it is first needed (painted or
+hit-tested); until then its height is estimated from its length.
 
 A laid-out block remembers the ``BlockContent`` it was built from. Whenever a
 block is used, its content is taken afresh from the current spans, deleted
@@ -20,36 +18,23 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import QPointF
 from PySide6.QtGui import (
-    QColor,
     QFont,
     QFontMetricsF,
-    QTextCharFormat,
     QTextLayout,
-    QTextLine,
-    QTextOption,
 )
 
 from annotator.model import Change, Span
-from annotator.ui.arc_layout import ArcEnds, line_segments
+from annotator.ui.block_layout import LINE_GAP, Laid, Measures, lay_out
 from annotator.ui.heights import Heights
 from annotator.ui.scene import (
-    ArcPiece,
     BlockContent,
     BlockScene,
-    Box,
-    LineScene,
     RelationArc,
     SpanMark,
-    Tag,
-    ghost_tag,
 )
-from annotator.ui.stacking import split_blocks, stack_levels
+from annotator.ui.stacking import split_blocks
 
-TAG_PAD_X = 4.0
-TAG_GAP = 3.0
-LINE_GAP = 3.0
 LONG_ARC = 2000  # arcs longer than this (characters) are kept in a short list of their own
 
 
@@ -87,7 +72,7 @@ class TextBlocks:
         self.font = QFont()
         self.tag_font = QFont()
         self._metrics = QFontMetricsF(self.font)
-        self._tag_metrics = QFontMetricsF(self.tag_font)
+        self._measures = Measures(self.width, self.font, QFontMetricsF(self.tag_font))
 
     # ---- configuration -------------------------------------------------
 
@@ -179,7 +164,7 @@ class TextBlocks:
         self.tag_font.setPointSizeF(max(6.0, font.pointSizeF() * 0.7))
         self.tag_font.setWeight(QFont.Weight.DemiBold)
         self._metrics = QFontMetricsF(self.font)
-        self._tag_metrics = QFontMetricsF(self.tag_font)
+        self._measures = Measures(self.width, self.font, QFontMetricsF(self.tag_font))
         self.invalidate_all()
 
     def invalidate_all(self) -> None:
@@ -203,14 +188,14 @@ class TextBlocks:
 
     @property
     def tag_height(self) -> float:
-        return self._tag_metrics.height() + 2
+        return self._measures.tag_height
 
     @property
     def arc_height(self) -> float:
-        return self._tag_metrics.height() + 3
+        return self._measures.arc_height
 
     def tag_width(self, text: str) -> float:
-        return self._tag_metrics.horizontalAdvance(text) + 2 * TAG_PAD_X
+        return self._measures.tag_width(text)
 
     # ---- content -------------------------------------------------------
 
@@ -330,173 +315,24 @@ class TextBlocks:
 
     def _layout(self, block: Block, content: BlockContent) -> float:
         """Lay the block out for ``content``; returns its height."""
-        base = block.start
-        # What was laid out before is for this width and font (a new geometry drops
-        # every layout), and positions in a line depend on its characters alone. The
-        # text's lines depend on the spans' extents only (their text color): a relabel,
-        # or a change of arcs, keeps them. A line keeps its boxes and tags if its spans
-        # and deleted spans are the same, and its arc pieces if its arcs' ends fall in
-        # the same places (the other block of a resized span's arc).
-        old = block.scene
-        old_lines = {(line.start, line.end): line for line in old.lines} if old else {}
-        old_ghosts = block.content.ghosts if block.content is not None else ()
-        layout = block.layout
-        if (
-            layout is None
-            or block.content is None
-            or _extents(block.content.spans) != _extents(content.spans)
-        ):
-            layout = self._text_layout(block, content)
-        y = 0.0
-        lines: list[LineScene] = []
-        for n in range(layout.lineCount()):
-            line = layout.lineAt(n)
-            start = base + line.textStart()
-            end = start + line.textLength()
-            before = old_lines.get((start, end))
-            spans = [s for s in content.spans if s.start < end and start < s.end]
-            ghost_spans = [g for g in content.ghosts if g.start < end and start < g.end]
-            if (
-                before is not None
-                and [b.span for b in before.boxes] == spans
-                and [g for g in old_ghosts if g.start < end and start < g.end] == ghost_spans
-            ):
-                boxes, ghosts, tags = before.boxes, before.ghosts, before.tags
-            else:
-                boxes = tuple(
-                    Box(
-                        s,
-                        cursor_x(line, max(s.start, start) - base),
-                        cursor_x(line, min(s.end, end) - base),
-                    )
-                    for s in spans
-                )
-                ghosts = tuple(
-                    (
-                        cursor_x(line, max(g.start, start) - base),
-                        cursor_x(line, min(g.end, end) - base),
-                    )
-                    for g in ghost_spans
-                )
-                tags = self._place_tags(line, start, end, base, content)
-            tag_rows = 1 + max((t.level for t in tags), default=-1)
-            band = tag_rows * self.tag_height + (TAG_GAP if tag_rows else 0.0)
-            arcs = self._place_arcs(
-                line, start, end, base, content.arcs, before.arcs if before else None
-            )
-            band += (1 + max((p.level for p in arcs), default=-1)) * self.arc_height
-            y += band
-            line.setPosition(QPointF(0.0, y))
-            lines.append(
-                LineScene(start, end, y, line.height(), tag_rows, boxes, ghosts, tags, arcs)
-            )
-            y += line.height() + LINE_GAP
-        height = y + LINE_GAP + self._paragraph_gap(block)
-        block.layout = layout
-        block.scene = BlockScene(block.start, block.end, height, tuple(lines))
-        block.content = content
+        before = None
+        if block.layout is not None and block.scene is not None and block.content is not None:
+            before = Laid(block.layout, block.scene, block.content)
+        laid = lay_out(
+            self.text[block.start : block.end],
+            block.start,
+            content,
+            self._measures,
+            self._paragraph_gap(block),
+            before,
+        )
+        block.layout, block.scene, block.content = laid
         self.layouts_made += 1
-        return height
-
-    def _text_layout(self, block: Block, content: BlockContent) -> QTextLayout:
-        """The block's text broken into lines of the width, spans in dark text
-        (each line's position is set by ``_layout``)."""
-        layout = QTextLayout(self.text[block.start : block.end], self.font)
-        layout.setCacheEnabled(True)
-        option = QTextOption()
-        option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
-        layout.setTextOption(option)
-        layout.setFormats([self._format(span, block) for span in content.spans])
-        layout.beginLayout()
-        while True:
-            line = layout.createLine()
-            if not line.isValid():
-                break
-            line.setLineWidth(self.width)
-        layout.endLayout()
-        return layout
-
-    def _format(self, span: SpanMark, block: Block) -> QTextLayout.FormatRange:
-        start = max(span.start, block.start)
-        end = min(span.end, block.end)
-        fmt = QTextCharFormat()
-        fmt.setForeground(QColor("#111111"))  # dark text on the pastel label colors
-        rng = QTextLayout.FormatRange()
-        rng.start = start - block.start
-        rng.length = end - start
-        rng.format = fmt
-        return rng
-
-    def _place_arcs(
-        self,
-        line: QTextLine,
-        start: int,
-        end: int,
-        base: int,
-        arcs: Sequence[RelationArc],
-        before: tuple[ArcPiece, ...] | None = None,
-    ) -> tuple[ArcPiece, ...]:
-        """The pieces of ``arcs`` that the line shows. ``before``: the pieces this
-        line (the same characters, width and font) showed when laid out before;
-        they are the answer again if they are of the same arcs, as the pieces
-        depend only on the arcs and where the line's characters fall."""
-        arcs = [a for a in arcs if a.ends.lo < end and a.ends.hi >= start]
-        if not arcs:
-            return ()
-        if before is not None and len(before) == len(arcs):
-            ends = [_ends_in(a.ends, start, end) for a in arcs]
-            if ends == [_ends_in(p.arc.ends, start, end) for p in before]:
-                return tuple(
-                    p if p.arc is a else p._replace(arc=a)
-                    for p, a in zip(before, arcs, strict=True)
-                )
-
-        def anchor_x(span: tuple[int, int]) -> float:
-            left = cursor_x(line, span[0] - base)
-            right = cursor_x(line, min(span[1], end) - base)
-            return (left + right) / 2
-
-        by_id = {a.id: a for a in arcs}
-        segments = line_segments([a.ends for a in arcs], start, end, self.width, anchor_x)
-        return tuple(
-            ArcPiece(by_id[s.arc], s.left, s.right, s.opens, s.closes, s.level) for s in segments
-        )
-
-    def _place_tags(
-        self, line: QTextLine, start: int, end: int, base: int, content: BlockContent
-    ) -> tuple[Tag, ...]:
-        placed: list[tuple[str, str, int | None, float, float]] = []
-        for span in content.spans:
-            if start <= span.start < end and span.start < span.end:
-                text = span.tag_text
-                x = cursor_x(line, span.start - base)
-                placed.append((text, span.label, span.id, x, self.tag_width(text)))
-        for ghost in content.ghosts:
-            if start <= ghost.start < end:
-                text = ghost_tag(ghost)
-                x = cursor_x(line, ghost.start - base)
-                placed.append((text, ghost.label, None, x, self.tag_width(text)))
-        levels = stack_levels([(x, x + w) for _, _, _, x, w in placed], gap=2.0)
-        return tuple(
-            Tag(text, label, span_id, x, w, level)
-            for (text, label, span_id, x, w), level in zip(placed, levels, strict=True)
-        )
+        return laid.scene.height
 
 
 def _start(span: Span) -> int:
     return span.start
-
-
-def _ends_in(ends: ArcEnds, start: int, end: int) -> tuple[int, object, object]:
-    """What of an arc decides its piece on the line ``[start, end)``: its id, and
-    the ends that fall on the line (the others only say "off the line")."""
-    first = ends.first if start <= ends.lo < end else None
-    second = ends.second if start <= ends.hi < end else None
-    return ends.relation, first, second
-
-
-def _extents(spans: Sequence[SpanMark]) -> list[tuple[int, int]]:
-    return [(s.start, s.end) for s in spans]
 
 
 def _arc_order(arc: RelationArc) -> tuple[int, int]:
@@ -505,11 +341,3 @@ def _arc_order(arc: RelationArc) -> tuple[int, int]:
 
 def _end(span: Span) -> int:
     return span.end
-
-
-def cursor_x(line: QTextLine, position: int) -> float:
-    """x of a cursor position in a line (PySide6 returns ``(x, position)``)."""
-    result: object = line.cursorToX(position)
-    if isinstance(result, tuple):
-        return float(result[0])
-    return float(result)  # type: ignore[arg-type]
