@@ -6,13 +6,29 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication
 
 from annotator.trace import TimingTrace, process_age_ms
 from annotator.ui.main_window import MainWindow
 
 NO_PAINT_AFTER_MS = 250  # an action that repaints nothing is reported after this
+MODIFIER_KEYS = frozenset(
+    {
+        Qt.Key.Key_Shift,
+        Qt.Key.Key_Control,
+        Qt.Key.Key_Alt,
+        Qt.Key.Key_AltGr,
+        Qt.Key.Key_Meta,
+        Qt.Key.Key_Super_L,
+        Qt.Key.Key_Super_R,
+        Qt.Key.Key_Hyper_L,
+        Qt.Key.Key_Hyper_R,
+        Qt.Key.Key_CapsLock,
+        Qt.Key.Key_NumLock,
+    }
+)
 
 
 class WindowTimings(QObject):
@@ -49,8 +65,11 @@ class WindowTimings(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # a key press reaches several objects (window, shortcut map, widget): the
-        # first one gives the time it was taken from the queue
+        # first one gives the time it was taken from the queue. A modifier pressed
+        # on its own is not the key: Ctrl+Z is timed from Z, not from Ctrl.
         if event.type() in (QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride):
+            if isinstance(event, QKeyEvent) and event.key() in MODIFIER_KEYS:
+                return False
             now = time.perf_counter()
             if self._key_pressed_at is None or now - self._key_pressed_at > 0.05:
                 self._key_pressed_at = now
