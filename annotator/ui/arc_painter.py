@@ -32,10 +32,13 @@ PEN_WIDTHS = {
 class ArcPainter:
     """Paints relation arcs with one painter, label font and palette (one paint of
     the view): what every arc shares is looked up once, not per arc. The painter's
-    font must be the labels' font."""
+    font must be the labels' font. Labels stay within x 0 to ``width``."""
 
-    def __init__(self, painter: QPainter, font: QFont, highlight: QColor, base: QColor) -> None:
+    def __init__(
+        self, painter: QPainter, font: QFont, highlight: QColor, base: QColor, width: float
+    ) -> None:
         self.painter = painter
+        self.width = width
         self.font = font
         self.highlight = highlight
         self.base = base
@@ -89,7 +92,10 @@ class ArcPainter:
             metrics = QFontMetricsF(self.font)
             size = self._sizes[text] = (metrics.horizontalAdvance(text) + 6, metrics.height())
         width, height = size
-        rect = QRectF(centre - width / 2, row_y - height / 2, width, height)
+        # centred on the arc's piece, but whole: a piece that comes from the line
+        # above and ends near the margin would push its label out of the view
+        left = max(0.0, min(centre - width / 2, self.width - width))
+        rect = QRectF(left, row_y - height / 2, width, height)
         key = (text, color.rgba(), framed)
         image = self._images.get(key)
         if image is None:

@@ -525,6 +525,7 @@ class DocumentView(QAbstractScrollArea):
                 self.blocks.tag_font,
                 palette.color(QPalette.ColorRole.Highlight),
                 palette.color(QPalette.ColorRole.Base),
+                self.viewport().width(),
             ),
         )
         heights_before = self.blocks.total_height()
