@@ -9,9 +9,9 @@ within its band widened by ``BLEED`` on both sides (box outlines and the caret
 reach 3.25 px beyond the text), except the dashed tag of a suggested span,
 which sits one tag's height above the first selected line, band or not.
 
-A line's ``key`` holds everything it paints: its place and characters, and
-its part of the drawing. When a block stays where it was, only the lines whose key or band
-changed are repainted; when it moves or changes size, all of it is.
+A line's ``key`` holds everything it paints: its place and characters, and its
+part of the drawing. When a block stays where it was, only the lines whose key
+or band changed are repainted; when it moves or changes size, all of it is.
 """
 
 from collections.abc import Sequence
