@@ -13,7 +13,7 @@ import bisect
 from collections.abc import Iterable, Sequence
 
 from annotator.model import Relation, Span
-from annotator.ui.arc_layout import ArcEnds
+from annotator.ui.arc_layout import arc_ends
 from annotator.ui.scene import RelationArc
 
 
@@ -105,7 +105,7 @@ class ArcSource:
             if head is None or child is None:
                 continue
             a, b = (head.start, head.end), (child.start, child.end)
-            ends = ArcEnds(rid, a, b) if a <= b else ArcEnds(rid, b, a)
+            ends = arc_ends(rid, a, b)
             arcs.append(RelationArc(ends, relation.label, relation.head, relation.child, a <= b))
         return arcs
 
